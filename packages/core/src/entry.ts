@@ -1,0 +1,34 @@
+import type { DestroyReason } from "./events.ts";
+import type { Lease } from "./lease.ts";
+
+export const IDLE = 0;
+export const BORROWED = 1;
+export const VALIDATING = 2;
+export const DESTROYED = 3;
+
+/** The pool's record of one live resource. Internal: users only ever see a {@link Lease}. */
+export class Entry<T> {
+  state = IDLE;
+  uses = 0;
+  /** `performance.now()` when it was last released or proven alive. */
+  idleSince: number;
+  /** Set by `lease.setIdleTimeoutMs()`: this resource must not be lent after idling this long. */
+  idleTimeoutMs = 0;
+  /** Set while borrowed when it must not return to the idle list (lifetime over, evicted). */
+  retired: DestroyReason | undefined = undefined;
+  /** The current borrow, if any. */
+  lease: Lease<T> | undefined = undefined;
+  /** `performance.now()` when lent; kept only while leak detection is on. */
+  lentAt = 0;
+  /** The current borrower's stack; captured only while leak detection is on. */
+  stack: string | undefined = undefined;
+  leakReported = false;
+  lifetimeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(
+    readonly resource: T,
+    readonly createdAt: number,
+  ) {
+    this.idleSince = createdAt;
+  }
+}

@@ -1,0 +1,18 @@
+export type { PoolErrorCode, PoolSnapshot } from "./errors.ts";
+export {
+  PoolAbortedError,
+  PoolAlreadyReleasedError,
+  PoolClosedError,
+  PoolCreateError,
+  PoolError,
+  PoolInvalidOptionError,
+  PoolQueueFullError,
+  PoolTimeoutError,
+} from "./errors.ts";
+export type { DestroyReason, LeakReport, PoolEvents } from "./events.ts";
+export type { WaitStats } from "./histogram.ts";
+export { Lease } from "./lease.ts";
+export type { PoolOptions } from "./options.ts";
+export type { AcquireOptions, CloseOptions } from "./pool.ts";
+export { Pool } from "./pool.ts";
+export type { PoolStats } from "./stats.ts";

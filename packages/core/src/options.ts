@@ -1,0 +1,212 @@
+import { PoolInvalidOptionError } from "./errors.ts";
+
+/**
+ * Options of a {@link Pool}. Times are in milliseconds; `0` turns an optional limit off.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool<Socket>({
+ *   create: (signal) => connect(signal),
+ *   destroy: (s) => s.end(),
+ *   validate: (s) => s.readyState === "open",
+ *   min: 2,
+ *   max: 16,
+ *   acquireTimeoutMs: 5_000,
+ * });
+ * ```
+ */
+export interface PoolOptions<T> {
+  /** Makes a resource. Abort work when `signal` fires: the pool gave up on this create. */
+  create: (signal: AbortSignal) => T | PromiseLike<T>;
+  /** Frees a resource. May be async and may fail: failures are reported as `destroyError` events. */
+  destroy?: (resource: T) => unknown;
+  /** Checks a resource before lending it. `false`, a throw or a rejection all mean "discard it". */
+  validate?: (resource: T) => boolean | PromiseLike<boolean>;
+  /** Name used in error messages. [name="pool"] */
+  name?: string;
+  /** Resources kept warm, refilled in the background. [min=0] */
+  min?: number;
+  /** Upper bound on resources that exist or are being created. [max=10] */
+  max?: number;
+  /** How long `acquire()` waits before `POOL_TIMEOUT`; per-call `timeoutMs` overrides it. [acquireTimeoutMs=30000] */
+  acquireTimeoutMs?: number;
+  /** A create running longer is aborted and its slot freed; `0` waits forever. [createTimeoutMs=30000] */
+  createTimeoutMs?: number;
+  /** A destroy running longer is reported as failed and forgotten; `0` waits forever. [destroyTimeoutMs=5000] */
+  destroyTimeoutMs?: number;
+  /** Idle resources beyond `min` are destroyed after this long; `0` keeps them. [idleTimeoutMs=60000] */
+  idleTimeoutMs?: number;
+  /** Resources are retired after about this long (minus up to `maxLifetimeJitter` of it); `0` is forever. [maxLifetimeMs=0] */
+  maxLifetimeMs?: number;
+  /** Fraction of `maxLifetimeMs` taken off at random per resource, so they do not expire together. [maxLifetimeJitter=0.1] */
+  maxLifetimeJitter?: number;
+  /** Resources are retired after this many leases; `0` is unlimited. [maxUses=0] */
+  maxUses?: number;
+  /** A validation running longer counts as failed; `0` waits forever. [validateTimeoutMs=5000] */
+  validateTimeoutMs?: number;
+  /** `validate` runs on borrow only after a resource has been idle this long. [validateAfterIdleMs=0] */
+  validateAfterIdleMs?: number;
+  /** Report leases held longer than this, with the borrower's stack; `0` is off. [leakDetectionMs=0] */
+  leakDetectionMs?: number;
+  /** Which idle resource is reused first: most recently released (`"lifo"`) or least (`"fifo"`). [order="lifo"] */
+  order?: "lifo" | "fifo";
+  /** Reject waiters at once with `POOL_CREATE_FAILED` while the factory is failing, instead of at their timeout. [failFast=false] */
+  failFast?: boolean;
+  /** First delay before retrying a failed create; doubles per failure, with jitter. [createRetryDelayMs=100] */
+  createRetryDelayMs?: number;
+  /** Cap on the retry delay. [createRetryMaxDelayMs=5000] */
+  createRetryMaxDelayMs?: number;
+  /** Acquires allowed to wait at once; one more is rejected with `POOL_QUEUE_FULL`. `0` is unlimited. [maxWaiting=0] */
+  maxWaiting?: number;
+  /** How long `close()` waits for borrowed leases before destroying them. [closeTimeoutMs=30000] */
+  closeTimeoutMs?: number;
+  /** How often idle, lifetime and leak checks run; defaults from the timeouts above. */
+  evictionIntervalMs?: number;
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions<T> = Required<Omit<PoolOptions<T>, "destroy" | "validate">> &
+  Pick<PoolOptions<T>, "destroy" | "validate">;
+
+const DEFAULTS = {
+  name: "pool",
+  min: 0,
+  max: 10,
+  acquireTimeoutMs: 30_000,
+  createTimeoutMs: 30_000,
+  destroyTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxLifetimeMs: 0,
+  maxLifetimeJitter: 0.1,
+  maxUses: 0,
+  validateAfterIdleMs: 0,
+  validateTimeoutMs: 5_000,
+  leakDetectionMs: 0,
+  order: "lifo",
+  failFast: false,
+  createRetryDelayMs: 100,
+  createRetryMaxDelayMs: 5_000,
+  maxWaiting: 0,
+  closeTimeoutMs: 30_000,
+  evictionIntervalMs: 0,
+} as const;
+
+/** Names other pools use, mapped to ours, so a migrating user gets a hint instead of a silent no-op. */
+const RENAMED: Record<string, string> = {
+  acquireTimeoutMillis: "acquireTimeoutMs",
+  createTimeoutMillis: "createTimeoutMs",
+  destroyTimeoutMillis: "destroyTimeoutMs",
+  idleTimeoutMillis: "idleTimeoutMs",
+  reapIntervalMillis: "evictionIntervalMs",
+  createRetryIntervalMillis: "createRetryDelayMs",
+  evictionRunIntervalMillis: "evictionIntervalMs",
+  softIdleTimeoutMillis: "idleTimeoutMs",
+  maxLifetime: "maxLifetimeMs",
+  idleTimeout: "idleTimeoutMs",
+  connectionTimeout: "acquireTimeoutMs",
+  leakDetectionThreshold: "leakDetectionMs",
+  maxWaitingClients: "maxWaiting",
+  testOnBorrow: "validate",
+  propagateCreateError: "failFast",
+  fifo: "order",
+  validator: "validate",
+};
+
+const FUNCTIONS = ["create", "destroy", "validate"] as const;
+const DURATIONS = [
+  "acquireTimeoutMs",
+  "createTimeoutMs",
+  "destroyTimeoutMs",
+  "idleTimeoutMs",
+  "maxLifetimeMs",
+  "validateAfterIdleMs",
+  "validateTimeoutMs",
+  "leakDetectionMs",
+  "createRetryDelayMs",
+  "createRetryMaxDelayMs",
+  "closeTimeoutMs",
+  "evictionIntervalMs",
+] as const;
+const COUNTS = ["min", "maxUses", "maxWaiting"] as const;
+
+// setTimeout clamps larger delays to 1 ms, which would turn a long timeout into an instant one.
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Fills in defaults and checks every field, naming the bad one.
+ *
+ * @throws {PoolInvalidOptionError} on an unknown key, a wrong type or a value out of range.
+ */
+export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
+  if (options === null || typeof options !== "object") {
+    throw new PoolInvalidOptionError("options", "expected an object with at least `create`");
+  }
+  for (const key of Object.keys(options)) {
+    if (key in DEFAULTS || (FUNCTIONS as readonly string[]).includes(key)) continue;
+    const hint = RENAMED[key];
+    throw new PoolInvalidOptionError(
+      key,
+      hint ? `unknown option, use "${hint}" instead` : "unknown option",
+    );
+  }
+  const o = options as unknown as Record<string, unknown>;
+  for (const key of FUNCTIONS) {
+    const value = o[key];
+    if (value === undefined && key !== "create") continue;
+    if (typeof value !== "function") throw new PoolInvalidOptionError(key, "must be a function");
+  }
+  const resolved = { ...DEFAULTS, ...stripUndefined(o) } as unknown as ResolvedOptions<T>;
+  for (const key of DURATIONS) {
+    const value = resolved[key];
+    if (!Number.isFinite(value) || value < 0 || value > MAX_DELAY_MS) {
+      throw new PoolInvalidOptionError(
+        key,
+        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+      );
+    }
+  }
+  for (const key of COUNTS) {
+    if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 0) {
+      throw new PoolInvalidOptionError(key, "must be a non-negative integer");
+    }
+  }
+  if (!Number.isSafeInteger(resolved.max) || resolved.max < 1) {
+    throw new PoolInvalidOptionError("max", "must be a positive integer");
+  }
+  if (resolved.min > resolved.max) {
+    throw new PoolInvalidOptionError("min", `must not exceed max (${resolved.max})`);
+  }
+  if (resolved.acquireTimeoutMs === 0) {
+    throw new PoolInvalidOptionError(
+      "acquireTimeoutMs",
+      "must be positive: an acquire must not wait forever",
+    );
+  }
+  if (
+    typeof resolved.maxLifetimeJitter !== "number" ||
+    !(resolved.maxLifetimeJitter >= 0 && resolved.maxLifetimeJitter < 1)
+  ) {
+    throw new PoolInvalidOptionError("maxLifetimeJitter", "must be a fraction in [0, 1)");
+  }
+  if (resolved.order !== "lifo" && resolved.order !== "fifo") {
+    throw new PoolInvalidOptionError("order", 'must be "lifo" or "fifo"');
+  }
+  if (typeof resolved.failFast !== "boolean") {
+    throw new PoolInvalidOptionError("failFast", "must be a boolean");
+  }
+  if (typeof resolved.name !== "string")
+    throw new PoolInvalidOptionError("name", "must be a string");
+  if (resolved.createRetryMaxDelayMs < resolved.createRetryDelayMs) {
+    throw new PoolInvalidOptionError(
+      "createRetryMaxDelayMs",
+      "must not be below createRetryDelayMs",
+    );
+  }
+  return resolved;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+}

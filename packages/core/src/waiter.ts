@@ -1,0 +1,45 @@
+import type { Lease } from "./lease.ts";
+
+/**
+ * One pending `acquire()`: its own promise, deadline and abort listener (tarn's PendingOperation).
+ * A waiter is never bound to a particular create or validation, so when it times out or is
+ * aborted, whatever resource was on its way simply goes to the next waiter or the idle list.
+ */
+export class Waiter<T> {
+  readonly promise: Promise<Lease<T>>;
+  settled = false;
+  resolveFn!: (lease: Lease<T>) => void;
+  rejectFn!: (error: unknown) => void;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly enqueuedAt: number,
+    readonly deadline: number,
+    readonly timeoutMs: number,
+    readonly stack: string | undefined,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.promise = new Promise<Lease<T>>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  resolve(lease: Lease<T>): void {
+    this.settle();
+    this.resolveFn(lease);
+  }
+
+  reject(error: unknown): void {
+    this.settle();
+    this.rejectFn(error);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    if (this.onAbort !== undefined) {
+      this.signal?.removeEventListener("abort", this.onAbort);
+      this.onAbort = undefined;
+    }
+  }
+}
