@@ -1,0 +1,52 @@
+/**
+ * The README's test command: typecheck, lint and test every workspace through Turborepo, then
+ * print one line `N passed, N failed` summed from each package's JUnit report, for tools that
+ * do not read bun's own summary. Exits non-zero if any step failed.
+ */
+import { Glob } from "bun";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? "1" };
+
+function run(args: string[]): number {
+  console.log(`\n$ ${args.join(" ")}`);
+  return Bun.spawnSync(args, { cwd: root, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode ?? 1;
+}
+
+const packageDirs: string[] = [];
+for (const pattern of ["packages/*/package.json", "apps/*/package.json"]) {
+  for (const file of new Glob(pattern).scanSync(root)) packageDirs.push(join(root, dirname(file)));
+}
+// A report left over from an earlier run must not be counted; turbo restores cached ones.
+for (const dir of packageDirs) rmSync(join(dir, "test-results"), { recursive: true, force: true });
+
+const statics = run(["bunx", "turbo", "run", "typecheck", "lint", "--output-logs=errors-only"]);
+// Tests one package at a time: they time real sockets, processes and Workers on 2 shared cores.
+const tests = run(["bunx", "turbo", "run", "test", "--concurrency=1"]);
+
+let passed = 0;
+let failed = 0;
+const missing: string[] = [];
+for (const dir of packageDirs) {
+  const pkg = await Bun.file(join(dir, "package.json")).json();
+  if (!pkg.scripts?.test) continue;
+  const report = join(dir, "test-results", "junit.xml");
+  if (!existsSync(report)) {
+    missing.push(pkg.name);
+    continue;
+  }
+  const xml = await Bun.file(report).text();
+  const head = xml.match(/<testsuites\b[^>]*>/)?.[0] ?? "";
+  const attr = (name: string) => Number(head.match(new RegExp(`\\b${name}="(\\d+)"`))?.[1] ?? 0);
+  const total = attr("tests");
+  const bad = attr("failures") + attr("errors");
+  const skipped = attr("skipped");
+  failed += bad;
+  passed += total - bad - skipped;
+}
+for (const name of missing) console.error(`no test report from ${name}: its tests did not run`);
+if (statics !== 0) console.error("typecheck or lint failed");
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(statics !== 0 || tests !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
