@@ -40,7 +40,7 @@ export class Histogram {
     const us = ms <= 0 ? 0 : Math.min(MAX_US, Math.round(ms * 1000));
     this.counts[bucketOf(us)]!++;
     this.count++;
-    this.totalMs += ms > 0 ? ms : 0;
+    this.totalMs += Math.max(ms, 0);
     if (ms > this.maxMs) this.maxMs = ms;
   }
 

@@ -610,8 +610,8 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     }
     const entry = new Entry(resource, performance.now());
     this.counters.created++;
-    this.emit("create", resource);
     if (op.done) {
+      this.emit("create", resource);
       // Given up on (timeout or close) while the factory ran: its slot is gone, so is it.
       this.lateCreates.delete(op);
       return this.destroyEntry(entry, this.state === OPEN ? "createTimeout" : "closed");
@@ -620,6 +620,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.consecutiveCreateFailures = 0;
     this.lastCreateError = undefined;
     this.entries.set(resource, entry);
+    this.emit("create", resource);
     this.scheduleLifetime(entry);
     this.handOff(entry);
     this.dispatch();
@@ -799,6 +800,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.state = CLOSING;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.sweepTimer = undefined;
@@ -813,8 +815,8 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.creates.clear();
     for (const entry of this.idle.clear()) this.destroyEntry(entry, "closed");
 
+    const deadline = performance.now() + timeoutMs;
     if (this.borrowedCount + this.validatingCount > 0 && timeoutMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.drained = resolve;
         timer = setTimeout(resolve, timeoutMs);
@@ -833,13 +835,14 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       }
       this.destroyEntry(entry, "closed");
     }
-    // Factory calls still running: their results are destroyed as they land. Bounded, so a
-    // factory that ignores its abort signal cannot hold close() forever.
-    if (this.lateCreates.size > 0) {
-      const bound = this.o.createTimeoutMs || this.o.closeTimeoutMs;
+    // Factory calls still running get what is left of the grace period, at most one create
+    // timeout: a factory that ignores its abort signal cannot hold close() for long, and what
+    // it returns later is destroyed on arrival.
+    const remainingMs = Math.min(deadline - performance.now(), this.o.createTimeoutMs || Infinity);
+    if (this.lateCreates.size > 0 && remainingMs > 0) {
       await settleWithin(
         [...this.lateCreates].map((op) => op.settled),
-        bound,
+        remainingMs,
       );
     }
     await Promise.all([...this.pendingDestroys]);
@@ -891,7 +894,8 @@ function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionError | 
       `must be a number of milliseconds in (0, ${MAX_DELAY_MS}]`,
     );
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  // Duck-typed: signals from another realm or a polyfill are not `instanceof AbortSignal`.
+  if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== "function") {
     return new PoolInvalidOptionError("signal", "must be an AbortSignal");
   }
   return undefined;

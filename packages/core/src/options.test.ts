@@ -1,0 +1,90 @@
+import { describe, expect, it } from "bun:test";
+import { PoolInvalidOptionError } from "./errors.ts";
+import { type PoolOptions, resolveOptions } from "./options.ts";
+import { Pool } from "./pool.ts";
+
+const create = () => ({});
+
+function invalid(options: unknown): PoolInvalidOptionError {
+  try {
+    new Pool(options as PoolOptions<object>);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PoolInvalidOptionError);
+    expect((error as PoolInvalidOptionError).code).toBe("POOL_INVALID_OPTION");
+    return error as PoolInvalidOptionError;
+  }
+  throw new Error("expected the constructor to throw");
+}
+
+describe("new Pool(options)", () => {
+  it("fills in documented defaults", () => {
+    const o = resolveOptions({ create });
+    expect(o).toMatchObject({
+      min: 0,
+      max: 10,
+      acquireTimeoutMs: 30_000,
+      idleTimeoutMs: 60_000,
+      order: "lifo",
+    });
+  });
+
+  it("rejects a missing or non-function create", () => {
+    expect(invalid({}).option).toBe("create");
+    expect(invalid({ create: 42 }).option).toBe("create");
+    expect(invalid(null).option).toBe("options");
+  });
+
+  it("rejects non-function destroy and validate", () => {
+    expect(invalid({ create, destroy: "x" }).option).toBe("destroy");
+    expect(invalid({ create, validate: true }).option).toBe("validate");
+  });
+
+  it("rejects unknown keys, naming them", () => {
+    expect(invalid({ create, maxx: 3 }).option).toBe("maxx");
+  });
+
+  it("hints at our name for another pool's option", () => {
+    const error = invalid({ create, acquireTimeoutMillis: 100 });
+    expect(error.option).toBe("acquireTimeoutMillis");
+    expect(error.message).toContain("acquireTimeoutMs");
+  });
+
+  it("rejects negative, fractional and non-numeric sizes", () => {
+    expect(invalid({ create, min: -1 }).option).toBe("min");
+    expect(invalid({ create, max: 0 }).option).toBe("max");
+    expect(invalid({ create, max: 1.5 }).option).toBe("max");
+    expect(invalid({ create, max: "4" }).option).toBe("max");
+    expect(invalid({ create, maxUses: -2 }).option).toBe("maxUses");
+  });
+
+  it("rejects min greater than max", () => {
+    expect(invalid({ create, min: 5, max: 2 }).option).toBe("min");
+  });
+
+  it("rejects negative, infinite and oversized durations", () => {
+    expect(invalid({ create, idleTimeoutMs: -1 }).option).toBe("idleTimeoutMs");
+    expect(invalid({ create, createTimeoutMs: Number.POSITIVE_INFINITY }).option).toBe(
+      "createTimeoutMs",
+    );
+    expect(invalid({ create, destroyTimeoutMs: Number.NaN }).option).toBe("destroyTimeoutMs");
+    expect(invalid({ create, leakDetectionMs: 2 ** 40 }).option).toBe("leakDetectionMs");
+  });
+
+  it("rejects an acquire timeout of zero: an acquire must not wait forever", () => {
+    expect(invalid({ create, acquireTimeoutMs: 0 }).option).toBe("acquireTimeoutMs");
+  });
+
+  it("rejects bad enums, booleans and fractions", () => {
+    expect(invalid({ create, order: "random" }).option).toBe("order");
+    expect(invalid({ create, failFast: "yes" }).option).toBe("failFast");
+    expect(invalid({ create, maxLifetimeJitter: 1 }).option).toBe("maxLifetimeJitter");
+    expect(invalid({ create, createRetryDelayMs: 500, createRetryMaxDelayMs: 100 }).option).toBe(
+      "createRetryMaxDelayMs",
+    );
+  });
+
+  it("treats an explicit undefined as the default", () => {
+    const o = resolveOptions({ create, max: undefined } as unknown as PoolOptions<object>);
+    expect(o.max).toBe(10);
+  });
+});

@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { factory, type Resource, settle, sleep, until } from "../test/helpers.ts";
+import { PoolCreateError, PoolTimeoutError } from "./errors.ts";
+import type { PoolOptions } from "./options.ts";
+import { Pool } from "./pool.ts";
+
+const pools: Pool<Resource>[] = [];
+function makePool(options: Partial<PoolOptions<Resource>> & Pick<PoolOptions<Resource>, "create">) {
+  const pool = new Pool<Resource>(options);
+  pools.push(pool);
+  return pool;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close({ timeoutMs: 0 })));
+});
+
+const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+
+describe("when create fails", () => {
+  it("rejects waiters at their timeout with the last create error as cause", async () => {
+    let calls = 0;
+    const pool = makePool({
+      create: () => {
+        calls++;
+        throw refused();
+      },
+      acquireTimeoutMs: 100,
+      createRetryDelayMs: 10,
+    });
+    const { error } = await settle(pool.acquire());
+    expect(error).toBeInstanceOf(PoolTimeoutError);
+    const cause = (error as PoolTimeoutError).cause as { code: string };
+    expect(cause.code).toBe("ECONNREFUSED");
+    expect((error as Error).message).toContain("ECONNREFUSED");
+    expect(calls).toBeGreaterThan(1); // it retried
+  });
+
+  it("retries with exponential backoff, not in a hot loop", async () => {
+    const times: number[] = [];
+    const pool = makePool({
+      create: async () => {
+        times.push(performance.now());
+        throw refused();
+      },
+      acquireTimeoutMs: 400,
+      createRetryDelayMs: 20,
+      createRetryMaxDelayMs: 1_000,
+    });
+    await settle(pool.acquire());
+    // Delays of about 10-20, 20-40, 40-80, 80-160 ms fit in 400 ms: a handful, not thousands.
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(times.length).toBeLessThanOrEqual(8);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+  });
+
+  it("keeps retrying for later waiters and recovers when the factory does", async () => {
+    let failing = true;
+    const f = factory((n) => {
+      if (failing) throw refused();
+      return { id: n, alive: true };
+    });
+    const pool = makePool({ create: f.create, acquireTimeoutMs: 2_000, createRetryDelayMs: 5 });
+    const waiting = pool.acquire();
+    await until(() => pool.stats().createErrors >= 2);
+    failing = false;
+    const lease = await waiting;
+    expect(lease.resource.alive).toBe(true);
+    lease.release();
+  });
+
+  it("stops retrying when nobody needs a resource", async () => {
+    let calls = 0;
+    const pool = makePool({
+      create: () => {
+        calls++;
+        throw refused();
+      },
+      acquireTimeoutMs: 30,
+      createRetryDelayMs: 5,
+      createRetryMaxDelayMs: 10,
+    });
+    await settle(pool.acquire());
+    const after = calls;
+    await sleep(80);
+    expect(calls - after).toBeLessThanOrEqual(1);
+  });
+
+  it("with failFast rejects waiters with POOL_CREATE_FAILED as soon as creation fails", async () => {
+    const pool = makePool({
+      create: async () => {
+        await sleep(5);
+        throw refused();
+      },
+      failFast: true,
+      acquireTimeoutMs: 10_000,
+      createRetryDelayMs: 500,
+    });
+    const start = performance.now();
+    const [a, b] = await Promise.all([settle(pool.acquire()), settle(pool.acquire())]);
+    expect(performance.now() - start).toBeLessThan(5_000);
+    for (const { error } of [a, b]) {
+      expect(error).toBeInstanceOf(PoolCreateError);
+      expect((error as PoolCreateError).code).toBe("POOL_CREATE_FAILED");
+      expect(((error as PoolCreateError).cause as { code: string }).code).toBe("ECONNREFUSED");
+    }
+    // While backing off, a new acquire fails at once instead of queueing.
+    const { error } = await settle(pool.acquire());
+    expect((error as PoolCreateError).code).toBe("POOL_CREATE_FAILED");
+    expect(pool.stats().rejected).toBe(3);
+  });
+
+  it("with failFast tries again once the backoff has passed", async () => {
+    let failing = true;
+    const pool = makePool({
+      create: (): Resource => {
+        if (failing) throw refused();
+        return { id: 1, alive: true };
+      },
+      failFast: true,
+      createRetryDelayMs: 10,
+      createRetryMaxDelayMs: 10,
+    });
+    expect((await settle(pool.acquire())).error).toBeInstanceOf(PoolCreateError);
+    failing = false;
+    await sleep(20);
+    const lease = await pool.acquire();
+    expect(lease.resource.id).toBe(1);
+    lease.release();
+  });
+
+  it("handles a synchronous throw, a rejection and a rejected thenable alike", async () => {
+    const kinds = [
+      () => {
+        throw refused();
+      },
+      () => Promise.reject(refused()),
+      // A hand-rolled thenable, as some older client libraries return.
+      // biome-ignore lint/suspicious/noThenProperty: the point of the case
+      () => ({ then: (_: unknown, reject: (e: unknown) => void) => reject(refused()) }),
+    ];
+    for (const create of kinds) {
+      const pool = makePool({
+        create: create as never,
+        acquireTimeoutMs: 20,
+        createRetryDelayMs: 5,
+      });
+      const { error } = await settle(pool.acquire());
+      expect(((error as PoolTimeoutError).cause as { code: string }).code).toBe("ECONNREFUSED");
+    }
+  });
+
+  it("emits createError for each failure", async () => {
+    const seen: unknown[] = [];
+    const pool = makePool({
+      create: () => {
+        throw refused();
+      },
+      acquireTimeoutMs: 60,
+      createRetryDelayMs: 5,
+      createRetryMaxDelayMs: 5,
+    });
+    pool.on("createError", (e) => seen.push(e));
+    await settle(pool.acquire());
+    expect(seen.length).toBe(pool.stats().createErrors);
+    expect(seen.length).toBeGreaterThan(1);
+  });
+
+  it("rejects a factory that hands back a resource already in the pool", async () => {
+    const shared = { id: 7, alive: true };
+    const pool = makePool({
+      create: () => shared,
+      max: 2,
+      acquireTimeoutMs: 50,
+      createRetryDelayMs: 5,
+    });
+    const first = await pool.acquire();
+    const { error } = await settle(pool.acquire());
+    expect(((error as PoolTimeoutError).cause as PoolCreateError).code).toBe("POOL_CREATE_FAILED");
+    expect(shared.alive).toBe(true);
+    first.release();
+  });
+});
+
+describe("min", () => {
+  it("keeps min resources warm and refills after one is destroyed", async () => {
+    const f = factory();
+    const pool = makePool({ create: f.create, destroy: f.destroy, min: 2, max: 4 });
+    await until(() => pool.stats().idle === 2);
+    (await pool.acquire()).destroy();
+    await until(() => pool.stats().size === 2 && pool.stats().creating === 0);
+    expect(f.made.length).toBe(3);
+  });
+
+  it("refills in the background after a failing factory recovers", async () => {
+    let failing = true;
+    const pool = makePool({
+      create: (): Resource => {
+        if (failing) throw refused();
+        return { id: 0, alive: true };
+      },
+      min: 1,
+      createRetryDelayMs: 5,
+      createRetryMaxDelayMs: 10,
+    });
+    await until(() => pool.stats().createErrors > 0);
+    failing = false;
+    await until(() => pool.stats().idle === 1);
+  });
+});

@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { factory, type Resource, sleep, until } from "../test/helpers.ts";
+import type { DestroyReason, LeakReport } from "./events.ts";
+import type { PoolOptions } from "./options.ts";
+import { Pool } from "./pool.ts";
+
+const pools: Pool<Resource>[] = [];
+function makePool(options: Partial<PoolOptions<Resource>> & Pick<PoolOptions<Resource>, "create">) {
+  const pool = new Pool<Resource>(options);
+  pools.push(pool);
+  return pool;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close({ timeoutMs: 0 })));
+});
+
+describe("leakDetectionMs", () => {
+  it("reports a lease held too long with the stack of the code that acquired it", async () => {
+    const reports: LeakReport<Resource>[] = [];
+    const pool = makePool({ create: factory().create, leakDetectionMs: 20 });
+    pool.on("leak", (report) => reports.push(report));
+    async function borrowAndForget() {
+      return pool.acquire();
+    }
+    const lease = await borrowAndForget();
+    await until(() => reports.length === 1);
+    expect(reports[0]!.resource).toBe(lease.resource);
+    expect(reports[0]!.heldMs).toBeGreaterThanOrEqual(20);
+    expect(reports[0]!.stack).toContain("borrowAndForget");
+    expect(pool.stats().leaksDetected).toBe(1);
+    await sleep(50);
+    expect(reports.length).toBe(1); // reported once per lease
+    lease.release();
+  });
+
+  it("does not report leases returned in time", async () => {
+    const reports: unknown[] = [];
+    const pool = makePool({ create: factory().create, leakDetectionMs: 30 });
+    pool.on("leak", (r) => reports.push(r));
+    for (let i = 0; i < 10; i++) await pool.use(() => sleep(5));
+    await sleep(50);
+    expect(reports).toEqual([]);
+  });
+
+  it("is off by default: the fast path captures no stack", async () => {
+    const pool = makePool({ create: factory().create });
+    const original = Error.captureStackTrace;
+    let captures = 0;
+    Error.captureStackTrace = (...args: Parameters<typeof original>) => {
+      captures++;
+      return original(...args);
+    };
+    try {
+      (await pool.acquire()).release();
+      for (let i = 0; i < 10; i++) (await pool.acquire()).release();
+    } finally {
+      Error.captureStackTrace = original;
+    }
+    expect(captures).toBe(0);
+  });
+});
+
+describe("events", () => {
+  it("emits create, acquire, release and destroy with the resource and reason", async () => {
+    const log: string[] = [];
+    const pool = makePool({ create: factory().create });
+    pool.on("create", (r) => log.push(`create ${r.id}`));
+    pool.on("acquire", (r) => log.push(`acquire ${r.id}`));
+    pool.on("release", (r) => log.push(`release ${r.id}`));
+    pool.on("destroy", (r, reason: DestroyReason) => log.push(`destroy ${r.id} ${reason}`));
+    const lease = await pool.acquire();
+    lease.release();
+    (await pool.acquire()).destroy();
+    expect(log).toEqual([
+      "create 0",
+      "acquire 0",
+      "release 0",
+      "acquire 0",
+      "release 0",
+      "destroy 0 released",
+    ]);
+  });
+
+  it("stops calling a listener after off() or the returned unsubscribe", async () => {
+    const pool = makePool({ create: factory().create });
+    let a = 0;
+    let b = 0;
+    const listenerA = () => a++;
+    pool.on("acquire", listenerA);
+    const offB = pool.on("acquire", () => b++);
+    await pool.use(() => {});
+    pool.off("acquire", listenerA);
+    offB();
+    await pool.use(() => {});
+    expect([a, b]).toEqual([1, 1]);
+  });
+
+  it("survives a listener that throws", async () => {
+    const pool = makePool({ create: factory().create });
+    const original = console.error;
+    console.error = () => {};
+    try {
+      pool.on("acquire", () => {
+        throw new Error("bad listener");
+      });
+      expect(await pool.use((r) => r.id)).toBe(0);
+    } finally {
+      console.error = original;
+    }
+    expect(pool.stats().borrowed).toBe(0);
+  });
+});
+
+describe("stats()", () => {
+  it("is a plain snapshot that does not change afterwards", async () => {
+    const pool = makePool({ create: factory().create });
+    const before = pool.stats();
+    await pool.use(() => {});
+    expect(before.acquired).toBe(0);
+    expect(pool.stats().acquired).toBe(1);
+    expect(JSON.parse(JSON.stringify(before))).toEqual(before);
+  });
+
+  it("counts waits, with immediate acquires as zero", async () => {
+    const pool = makePool({ create: factory().create, max: 1 });
+    const lease = await pool.acquire(); // waited for a create
+    const waiting = pool.acquire();
+    await sleep(30);
+    lease.release();
+    (await waiting).release();
+    (await pool.acquire()).release(); // immediate
+    const { wait } = pool.stats();
+    expect(wait.count).toBe(3);
+    expect(wait.maxMs).toBeGreaterThanOrEqual(25);
+    expect(wait.p50Ms).toBeLessThan(25);
+    expect(wait.meanMs).toBeGreaterThan(5);
+  });
+
+  it("separates pending waiters from creates in flight", async () => {
+    const pool = makePool({
+      create: () => new Promise<Resource>(() => {}),
+      max: 2,
+      createTimeoutMs: 0,
+    });
+    void pool.acquire({ timeoutMs: 1_000 }).catch(() => {});
+    void pool.acquire({ timeoutMs: 1_000 }).catch(() => {});
+    void pool.acquire({ timeoutMs: 1_000 }).catch(() => {});
+    expect(pool.stats()).toMatchObject({ pending: 3, creating: 2, size: 0 });
+  });
+});
