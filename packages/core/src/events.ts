@@ -6,7 +6,6 @@ export type DestroyReason =
   | "lifetime" // older than its max lifetime
   | "maxUses" // lent maxUses times
   | "evicted" // pool.evict(), or its own idle deadline passed
-  | "createTimeout" // a create that finished after createTimeoutMs
   | "closed"; // pool.close()
 
 /** A lease held longer than `leakDetectionMs`. */

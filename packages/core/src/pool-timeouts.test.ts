@@ -89,9 +89,9 @@ describe("createTimeoutMs", () => {
     expect((f.signals[0]!.reason as PoolCreateError).code).toBe("POOL_CREATE_TIMEOUT");
     expect((errors[0] as PoolCreateError).code).toBe("POOL_CREATE_TIMEOUT");
     late.resolve({ id: 99, alive: true });
-    await until(() => pool.stats().destroyed.createTimeout === 1);
+    await until(() => pool.stats().discarded === 1);
     expect(f.destroyed.map((r) => r.id)).toEqual([99]);
-    expect(pool.stats()).toMatchObject({ size: 1, created: 2 });
+    expect(pool.stats()).toMatchObject({ size: 1, created: 1, destroyed: { total: 0 } });
     lease.release();
   });
 });

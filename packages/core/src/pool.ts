@@ -240,6 +240,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       min: this.o.min,
       max: this.o.max,
       created: c.created,
+      discarded: c.discarded,
       destroyed: { ...c.destroyed, total },
       acquired: c.acquired,
       reused: c.reused,
@@ -608,14 +609,15 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       );
       return this.createFailure(error);
     }
+    if (op.done) {
+      // Given up on (timeout or close) while the factory ran: its slot went to someone else,
+      // so it never joins the pool. Counted apart, as `discarded`, and destroyed at once.
+      this.lateCreates.delete(op);
+      this.counters.discarded++;
+      return this.runDestroy(resource);
+    }
     const entry = new Entry(resource, performance.now());
     this.counters.created++;
-    if (op.done) {
-      this.emit("create", resource);
-      // Given up on (timeout or close) while the factory ran: its slot is gone, so is it.
-      this.lateCreates.delete(op);
-      return this.destroyEntry(entry, this.state === OPEN ? "createTimeout" : "closed");
-    }
     this.finishCreate(op);
     this.consecutiveCreateFailures = 0;
     this.lastCreateError = undefined;

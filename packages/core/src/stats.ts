@@ -25,7 +25,9 @@ export interface PoolStats {
   max: number;
   /** Resources created over the pool's life. */
   created: number;
-  /** Resources destroyed, by reason, and in total. */
+  /** Resources a create returned after the pool gave up on it (timeout, close): destroyed unused. */
+  discarded: number;
+  /** Resources destroyed, by reason, and in total. `created - destroyed.total === size`. */
   destroyed: Record<DestroyReason, number> & { total: number };
   /** Successful acquires. */
   acquired: number;
@@ -46,6 +48,7 @@ export interface PoolStats {
 /** Monotonic counters the pool bumps; `stats()` copies them into a snapshot. */
 export class Counters {
   created = 0;
+  discarded = 0;
   acquired = 0;
   reused = 0;
   timedOut = 0;
@@ -62,7 +65,6 @@ export class Counters {
     lifetime: 0,
     maxUses: 0,
     evicted: 0,
-    createTimeout: 0,
     closed: 0,
   };
 }
