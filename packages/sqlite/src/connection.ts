@@ -1,0 +1,173 @@
+import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
+import { SqliteOpenError } from "./errors.ts";
+import { applyPragmas, type PragmaValue } from "./pragmas.ts";
+import { StatementCache, type StatementCounters } from "./statement-cache.ts";
+
+/**
+ * Parameters of one statement: positional (`[1, "a"]`) or named (`{ id: 1 }`; with the default
+ * `strict: true` the `$`/`:`/`@` prefix may be left out).
+ */
+export type SqlParams = readonly SQLQueryBindings[] | Record<string, SQLQueryBindings>;
+
+/** What `run()` reports: rows changed and the last inserted rowid. */
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** Everything needed to open a connection; plain data, so it can be posted to a Worker. */
+export interface ConnectionConfig {
+  path: string;
+  memory: boolean;
+  create: boolean;
+  strict: boolean;
+  safeIntegers: boolean;
+  busyTimeoutMs: number;
+  statementCacheSize: number;
+  pragmas: Record<string, PragmaValue>;
+}
+
+/**
+ * How long the writer lets SQLite's busy handler sleep in one go. That handler sleeps the whole
+ * thread, event loop included, so longer waits for another process's lock are taken as async
+ * retries in slices of this size instead.
+ */
+export const BUSY_SLICE_MS = 5;
+
+/**
+ * One bun:sqlite connection with its statement cache. The pool's resource: `read()` and
+ * `write()` hand out `db`, the conveniences go through the cache.
+ */
+export class Connection {
+  readonly db: Database;
+  readonly role: "writer" | "reader";
+  readonly statements: StatementCache;
+  private readonly fullWait: Statement | undefined;
+  private readonly sliceWait: Statement | undefined;
+  private probe: Statement | undefined;
+
+  constructor(
+    db: Database,
+    role: "writer" | "reader",
+    config: ConnectionConfig,
+    counters: StatementCounters,
+  ) {
+    this.db = db;
+    this.role = role;
+    this.statements = new StatementCache(db, config.statementCacheSize, counters);
+    if (role === "writer" && config.busyTimeoutMs > BUSY_SLICE_MS) {
+      this.fullWait = db.prepare(`PRAGMA busy_timeout = ${config.busyTimeoutMs}`);
+      this.sliceWait = db.prepare(`PRAGMA busy_timeout = ${BUSY_SLICE_MS}`);
+      this.sliceWait.run();
+    }
+  }
+
+  /**
+   * Lets SQLite itself wait the whole `busyTimeoutMs` (blocking the thread): for user code on
+   * the raw connection, where a busy error cannot be retried for it.
+   */
+  waitForLocks(full: boolean): void {
+    (full ? this.fullWait : this.sliceWait)?.run();
+  }
+
+  all(sql: string, params: SqlParams | undefined): unknown[] {
+    const statement = this.statements.get(sql);
+    try {
+      if (params === undefined) return statement.all();
+      return Array.isArray(params)
+        ? statement.all(...params)
+        : statement.all(params as Record<string, SQLQueryBindings>);
+    } finally {
+      if (this.statements.disposable) statement.finalize();
+    }
+  }
+
+  get(sql: string, params: SqlParams | undefined): unknown {
+    const statement = this.statements.get(sql);
+    try {
+      if (params === undefined) return statement.get();
+      return Array.isArray(params)
+        ? statement.get(...params)
+        : statement.get(params as Record<string, SQLQueryBindings>);
+    } finally {
+      if (this.statements.disposable) statement.finalize();
+    }
+  }
+
+  run(sql: string, params: SqlParams | undefined): RunResult {
+    const statement = this.statements.get(sql);
+    try {
+      if (params === undefined) return statement.run();
+      return Array.isArray(params)
+        ? statement.run(...params)
+        : statement.run(params as Record<string, SQLQueryBindings>);
+    } finally {
+      if (this.statements.disposable) statement.finalize();
+    }
+  }
+
+  /** Healthy means it still answers and no transaction was left open on it. */
+  healthy(): boolean {
+    try {
+      if (this.db.inTransaction) return false;
+      this.probe ??= this.db.prepare("select 1");
+      this.probe.get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Rolls back a transaction left open by user code; true if there was one. */
+  rollbackLeftover(): boolean {
+    if (!this.db.inTransaction) return false;
+    try {
+      this.db.run("ROLLBACK");
+    } catch {
+      // Nothing more to do: validation will find the connection unhealthy and replace it.
+    }
+    return true;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.probe?.finalize();
+    this.fullWait?.finalize();
+    this.sliceWait?.finalize();
+    this.db.close(false);
+  }
+}
+
+/**
+ * Opens and sets up a connection: the writer read-write (creating the file if allowed, switching
+ * it to WAL), a reader read-only.
+ *
+ * @throws {SqliteOpenError} naming the path, with SQLite's code (`SQLITE_CANTOPEN`, ...).
+ */
+export function openConnection(
+  config: ConnectionConfig,
+  role: "writer" | "reader",
+  counters: StatementCounters,
+): Connection {
+  let db: Database | undefined;
+  try {
+    db =
+      role === "writer" || config.memory
+        ? new Database(config.path, {
+            readwrite: true,
+            create: config.create,
+            strict: config.strict,
+            safeIntegers: config.safeIntegers,
+          })
+        : new Database(config.path, {
+            readonly: true,
+            strict: config.strict,
+            safeIntegers: config.safeIntegers,
+          });
+    applyPragmas(db, role, config.busyTimeoutMs, config.memory, config.pragmas);
+    return new Connection(db, role, config, counters);
+  } catch (error) {
+    db?.close(false);
+    throw SqliteOpenError.from(config.path, error);
+  }
+}

@@ -1,0 +1,197 @@
+import { availableParallelism } from "node:os";
+import { PoolInvalidOptionError } from "@pool/core";
+import type { Migration } from "./migrations.ts";
+import { checkPragmas, type PragmaValue } from "./pragmas.ts";
+
+/**
+ * Options of a {@link SqlitePool}. Times are in milliseconds; only `path` is required.
+ *
+ * @example
+ * ```ts
+ * const db = new SqlitePool({
+ *   path: "app.db",
+ *   readers: 4,
+ *   workers: 2,
+ *   pragmas: { cache_size: -64_000 },
+ *   migrations: ["create table users(id integer primary key, email text unique)"],
+ * });
+ * ```
+ */
+export interface SqlitePoolOptions {
+  /** Database file. `":memory:"` (or `""`) is one private in-memory database on one connection. */
+  path: string;
+  /** Create the file when it does not exist. [create=true] */
+  create?: boolean;
+  /** Most read connections on the main thread. [readers=clamp(availableParallelism(), 2, 8)] */
+  readers?: number;
+  /** Bun Workers, each with its own read connection, that run `all()`/`get()`; `0` keeps reads on the main thread. [workers=0] */
+  workers?: number;
+  /** How long a statement waits for another process's lock before failing with `SQLITE_BUSY`. [busyTimeoutMs=5000] */
+  busyTimeoutMs?: number;
+  /** A `transaction()` running longer is rolled back and rejected with `SQLITE_TX_TIMEOUT`; `0` is no limit. [transactionTimeoutMs=30000] */
+  transactionTimeoutMs?: number;
+  /** How long a call waits for the writer, a reader or a Worker before `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
+  acquireTimeoutMs?: number;
+  /** Prepared statements kept per connection (least recently used dropped first); `0` prepares every time. [statementCacheSize=128] */
+  statementCacheSize?: number;
+  /** Applied to every connection on open, after `busy_timeout`, `journal_mode=WAL`, `synchronous=NORMAL` and `foreign_keys=ON` (which they may override). [pragmas={}] */
+  pragmas?: Record<string, PragmaValue>;
+  /** Applied in order, once each, tracked in `user_version`. [migrations=[]] */
+  migrations?: readonly Migration[];
+  /** bun:sqlite's `strict`: named parameters without their prefix, and a missing parameter is an error instead of NULL. [strict=true] */
+  strict?: boolean;
+  /** bun:sqlite's `safeIntegers`: integers come back as `bigint`. [safeIntegers=false] */
+  safeIntegers?: boolean;
+  /** Idle read connections are closed after this long; `0` keeps them. [idleTimeoutMs=60000] */
+  idleTimeoutMs?: number;
+  /** A connection idle this long is checked (`select 1`, no transaction left open) before it is lent. [validateAfterIdleMs=10000] */
+  validateAfterIdleMs?: number;
+  /** Connections are closed and reopened after about this long; `0` is forever. [maxLifetimeMs=0] */
+  maxLifetimeMs?: number;
+  /** How long `close()` waits for running work before closing connections anyway. [closeTimeoutMs=30000] */
+  closeTimeoutMs?: number;
+  /** A Worker query running longer is stopped by terminating its Worker (SQLite has no other way); `0` is no limit. [workerQueryTimeoutMs=0] */
+  workerQueryTimeoutMs?: number;
+  /** Used in error messages. [name="sqlite"] */
+  name?: string;
+}
+
+/** Options with every default filled in. */
+export type ResolvedSqliteOptions = Required<SqlitePoolOptions> & { memory: boolean };
+
+const DEFAULTS = {
+  create: true,
+  workers: 0,
+  busyTimeoutMs: 5_000,
+  transactionTimeoutMs: 30_000,
+  acquireTimeoutMs: 30_000,
+  statementCacheSize: 128,
+  strict: true,
+  safeIntegers: false,
+  idleTimeoutMs: 60_000,
+  validateAfterIdleMs: 10_000,
+  maxLifetimeMs: 0,
+  closeTimeoutMs: 30_000,
+  workerQueryTimeoutMs: 0,
+  name: "sqlite",
+} as const;
+
+const KNOWN = new Set(["path", "readers", "pragmas", "migrations", ...Object.keys(DEFAULTS)]);
+
+/** Names from other libraries and from @pool/core, so a migrating user gets a hint. */
+const RENAMED: Record<string, string> = {
+  filename: "path",
+  file: "path",
+  busyTimeout: "busyTimeoutMs",
+  timeout: "busyTimeoutMs",
+  max: "readers",
+  maxReaders: "readers",
+  maxConnections: "readers",
+  readonly: "readers",
+  transactionTimeout: "transactionTimeoutMs",
+  statementCacheCapacity: "statementCacheSize",
+  idleTimeout: "idleTimeoutMs",
+  maxLifetime: "maxLifetimeMs",
+  journalMode: "pragmas",
+  journal_mode: "pragmas",
+};
+
+const DURATIONS = [
+  "busyTimeoutMs",
+  "transactionTimeoutMs",
+  "acquireTimeoutMs",
+  "idleTimeoutMs",
+  "validateAfterIdleMs",
+  "maxLifetimeMs",
+  "closeTimeoutMs",
+  "workerQueryTimeoutMs",
+] as const;
+const BOOLEANS = ["create", "strict", "safeIntegers"] as const;
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** True for a database that lives in one connection's memory: it cannot be shared. */
+export function isMemoryPath(path: string): boolean {
+  return path === "" || path === ":memory:" || /^file:.*([?&]mode=memory\b|:memory:)/.test(path);
+}
+
+function defaultReaders(): number {
+  return Math.min(8, Math.max(2, availableParallelism()));
+}
+
+/**
+ * Fills in defaults and checks every field, naming the bad one.
+ *
+ * @throws {PoolInvalidOptionError} on an unknown key, a wrong type, a value out of range, or
+ * `workers` with an in-memory database.
+ */
+export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqliteOptions {
+  if (options === null || typeof options !== "object") {
+    throw new PoolInvalidOptionError("options", "expected an object with at least `path`");
+  }
+  for (const key of Object.keys(options)) {
+    if (KNOWN.has(key)) continue;
+    const hint = RENAMED[key];
+    throw new PoolInvalidOptionError(
+      key,
+      hint ? `unknown option, use "${hint}" instead` : "unknown option",
+    );
+  }
+  const o = options as unknown as Record<string, unknown>;
+  if (typeof o.path !== "string") {
+    throw new PoolInvalidOptionError("path", 'must be a file path string or ":memory:"');
+  }
+  const resolved: Record<string, unknown> = {
+    ...DEFAULTS,
+    readers: 0,
+    pragmas: {},
+    migrations: [],
+  };
+  for (const key of Object.keys(o)) if (o[key] !== undefined) resolved[key] = o[key];
+  const r = resolved as unknown as ResolvedSqliteOptions;
+  for (const key of DURATIONS) {
+    const value = r[key];
+    if (typeof value !== "number" || !(value >= 0 && value <= MAX_DELAY_MS)) {
+      throw new PoolInvalidOptionError(
+        key,
+        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+      );
+    }
+  }
+  if (r.acquireTimeoutMs === 0) {
+    throw new PoolInvalidOptionError(
+      "acquireTimeoutMs",
+      "must be positive: a call must not wait forever",
+    );
+  }
+  for (const key of BOOLEANS) {
+    if (typeof r[key] !== "boolean") throw new PoolInvalidOptionError(key, "must be a boolean");
+  }
+  if (o.readers === undefined) r.readers = defaultReaders();
+  else if (!Number.isSafeInteger(r.readers) || r.readers < 1) {
+    throw new PoolInvalidOptionError("readers", "must be a positive integer");
+  }
+  if (!Number.isSafeInteger(r.workers) || r.workers < 0) {
+    throw new PoolInvalidOptionError("workers", "must be a non-negative integer");
+  }
+  if (!Number.isSafeInteger(r.statementCacheSize) || r.statementCacheSize < 0) {
+    throw new PoolInvalidOptionError("statementCacheSize", "must be a non-negative integer");
+  }
+  if (typeof r.name !== "string") throw new PoolInvalidOptionError("name", "must be a string");
+  checkPragmas(r.pragmas);
+  if (!Array.isArray(r.migrations)) {
+    throw new PoolInvalidOptionError("migrations", "must be an array of SQL strings or functions");
+  }
+  r.migrations.forEach((m, i) => {
+    if (typeof m !== "string" && typeof m !== "function") {
+      throw new PoolInvalidOptionError(`migrations[${i}]`, "must be an SQL string or a function");
+    }
+  });
+  r.memory = isMemoryPath(r.path);
+  if (r.memory && r.workers > 0) {
+    throw new PoolInvalidOptionError(
+      "workers",
+      "an in-memory database lives in one connection and cannot be read from Workers; use a file",
+    );
+  }
+  return r;
+}

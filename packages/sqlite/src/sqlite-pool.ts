@@ -1,0 +1,564 @@
+import type { Database } from "bun:sqlite";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type Lease, Pool, PoolClosedError, PoolInvalidOptionError } from "@pool/core";
+import {
+  type Connection,
+  type ConnectionConfig,
+  openConnection,
+  type RunResult,
+  type SqlParams,
+} from "./connection.ts";
+import { SqliteTransactionError, toSqliteError } from "./errors.ts";
+import { migrate } from "./migrations.ts";
+import {
+  type ResolvedSqliteOptions,
+  resolveSqliteOptions,
+  type SqlitePoolOptions,
+} from "./options.ts";
+import type { StatementCounters } from "./statement-cache.ts";
+import type { SqlitePoolStats } from "./stats.ts";
+import type { Scope, Transaction } from "./transaction.ts";
+import { WorkerReaders } from "./worker-reader.ts";
+import { Writer, type WriterCounters } from "./writer.ts";
+
+/** Per-call options of {@link SqlitePool.transaction}. */
+export interface TransactionOptions {
+  /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. [timeoutMs=transactionTimeoutMs] */
+  timeoutMs?: number;
+}
+
+/** Options of {@link SqlitePool.close}. */
+export interface SqliteCloseOptions {
+  /** How long to wait for running work before closing connections anyway. [timeoutMs=closeTimeoutMs] */
+  timeoutMs?: number;
+}
+
+const OPEN = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+
+/**
+ * A bun:sqlite pool: one writer serialized in a fair FIFO queue, read-only WAL readers (on the
+ * main thread, or on Workers for SQL-string reads), transactions that hold the writer across
+ * awaits, optional migrations.
+ *
+ * @example
+ * ```ts
+ * const db = new SqlitePool({ path: "app.db", migrations: ["create table kv(k text primary key, v)"] });
+ * await db.run("insert into kv values (?, ?)", ["a", 1]);
+ * const row = await db.get<{ v: number }>("select v from kv where k = ?", ["a"]);
+ * await db.transaction(async (tx) => {
+ *   const { v } = tx.get<{ v: number }>("select v from kv where k = ?", ["a"])!;
+ *   await somethingAsync();
+ *   tx.run("update kv set v = ? where k = ?", [v + 1, "a"]);
+ * });
+ * await db.close();
+ * ```
+ */
+export class SqlitePool implements AsyncDisposable {
+  /** The database file (or `:memory:`). */
+  readonly path: string;
+  /** The `name` option, used in error messages. */
+  readonly name: string;
+  /**
+   * Resolves once migrations are applied (at once without migrations); rejects with
+   * `SQLITE_MIGRATION_FAILED`. Calls made before wait for it, so awaiting it is optional.
+   */
+  readonly ready: Promise<void>;
+
+  private readonly o: ResolvedSqliteOptions;
+  private readonly als = new AsyncLocalStorage<Scope>();
+  private readonly writer: Writer;
+  /** Main-thread readers; on `:memory:` the writer's pool itself. */
+  private readonly readers: Pool<Connection>;
+  private readonly workers: WorkerReaders | undefined;
+  private readonly statements: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
+  private readonly counters: WriterCounters = {
+    committed: 0,
+    rolledBack: 0,
+    timedOut: 0,
+    busyRetries: 0,
+  };
+  private state = OPEN;
+  private isReady = true;
+  private closing: Promise<void> | undefined;
+  private inflight = 0;
+  private drained: (() => void) | undefined;
+
+  /**
+   * Opens the writer at once, so a bad path throws here; readers and Workers open as needed.
+   *
+   * @throws {PoolInvalidOptionError} on a bad option (`POOL_INVALID_OPTION`, `option` names it).
+   * @throws {SqliteOpenError} when the file cannot be opened (`SQLITE_CANTOPEN`, ...; `path` names it).
+   */
+  constructor(options: SqlitePoolOptions) {
+    const o = resolveSqliteOptions(options);
+    this.o = o;
+    this.path = o.path;
+    this.name = o.name;
+    const config: ConnectionConfig = {
+      path: o.path,
+      memory: o.memory,
+      create: o.create,
+      strict: o.strict,
+      safeIntegers: o.safeIntegers,
+      busyTimeoutMs: o.busyTimeoutMs,
+      statementCacheSize: o.statementCacheSize,
+      pragmas: o.pragmas,
+    };
+    const first = openConnection(config, "writer", this.statements);
+    const owner = { name: o.name, als: this.als };
+    this.writer = new Writer(o, config, first, owner, this.statements, this.counters);
+    this.readers = o.memory
+      ? this.writer.pool
+      : new Pool<Connection>({
+          name: `${o.name} readers`,
+          max: o.readers,
+          create: () => openConnection(config, "reader", this.statements),
+          destroy: (conn) => conn.close(),
+          validate: (conn) => conn.healthy(),
+          validateAfterIdleMs: o.validateAfterIdleMs,
+          idleTimeoutMs: o.idleTimeoutMs,
+          maxLifetimeMs: o.maxLifetimeMs,
+          acquireTimeoutMs: o.acquireTimeoutMs,
+          closeTimeoutMs: o.closeTimeoutMs,
+        });
+    this.workers =
+      o.workers > 0
+        ? new WorkerReaders(
+            {
+              name: o.name,
+              count: o.workers,
+              config,
+              acquireTimeoutMs: o.acquireTimeoutMs,
+              queryTimeoutMs: o.workerQueryTimeoutMs,
+            },
+            this.statements,
+          )
+        : undefined;
+    if (o.migrations.length === 0) {
+      this.ready = Promise.resolve();
+    } else {
+      this.isReady = false;
+      this.ready = this.writer.pool
+        .use((conn) => migrate(conn, o.migrations, o.busyTimeoutMs, this.counters))
+        .then(() => {
+          this.isReady = true;
+        });
+      // Reported through every call and through `ready`; not an unhandled rejection on its own.
+      this.ready.catch(() => {});
+    }
+  }
+
+  /**
+   * Constructs a pool and waits for its migrations; closes it again if they fail.
+   *
+   * @example
+   * ```ts
+   * const db = await SqlitePool.open({ path: "app.db", migrations });
+   * ```
+   */
+  static async open(options: SqlitePoolOptions): Promise<SqlitePool> {
+    const pool = new SqlitePool(options);
+    try {
+      await pool.ready;
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.state !== OPEN;
+  }
+
+  /**
+   * Runs `fn` with a read-only connection (the raw bun:sqlite `Database`), on the main thread,
+   * held until `fn` settles. Inside a transaction it gets the transaction's connection.
+   *
+   * @example
+   * ```ts
+   * const report = await db.read((conn) => {
+   *   const total = conn.query("select count(*) as n from orders").get();
+   *   const recent = conn.query("select * from orders order by id desc limit 10").all();
+   *   return { total, recent };
+   * });
+   * ```
+   */
+  read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
+    const blocked = this.blocked(() => this.read(fn));
+    if (blocked !== undefined) return blocked;
+    const scope = this.scope();
+    if (scope !== undefined) return callNow(fn, scope.conn.db);
+    return this.track(this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)));
+  }
+
+  /**
+   * Runs `fn` with the writer connection (the raw bun:sqlite `Database`), held until `fn`
+   * settles; other writes queue behind it. Prefer {@link transaction}: statements here run in
+   * autocommit, SQLite's busy wait blocks the thread, and a busy error is not retried.
+   *
+   * @throws {SqliteTransactionError} `SQLITE_TX_LEFT_OPEN` if `fn` returned inside a transaction it began (rolled back).
+   * @example
+   * ```ts
+   * await db.write((conn) => conn.run("create index if not exists idx_email on users(email)"));
+   * ```
+   */
+  write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
+    const blocked = this.blocked(() => this.write(fn));
+    if (blocked !== undefined) return blocked;
+    const scope = this.scope();
+    if (scope?.writable) return callNow(fn, scope.conn.db);
+    return this.track(this.writer.write(fn));
+  }
+
+  /**
+   * `BEGIN IMMEDIATE`, `fn`, `COMMIT`; `ROLLBACK` if `fn` throws (its error is rethrown as is).
+   * The writer is held across every await in `fn`; nothing commits before `fn` settles. Calls on
+   * `db` made inside `fn` run in the transaction; a nested `transaction()` is a savepoint.
+   *
+   * @param [options.timeoutMs=transactionTimeoutMs] rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long.
+   * @example
+   * ```ts
+   * const id = await db.transaction(async (tx) => {
+   *   const { lastInsertRowid } = tx.run("insert into orders(user) values (?)", [user]);
+   *   await db.run("insert into order_items(order_id, sku) values (?, ?)", [lastInsertRowid, sku]);
+   *   return lastInsertRowid;
+   * });
+   * ```
+   */
+  transaction<R>(
+    fn: (tx: Transaction) => R | PromiseLike<R>,
+    options?: TransactionOptions,
+  ): Promise<Awaited<R>> {
+    const blocked = this.blocked(() => this.transaction(fn, options));
+    if (blocked !== undefined) return blocked;
+    let timeoutMs = this.o.transactionTimeoutMs;
+    if (options?.timeoutMs !== undefined) {
+      timeoutMs = options.timeoutMs;
+      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)) {
+        return Promise.reject(
+          new PoolInvalidOptionError("timeoutMs", "must be a number of milliseconds"),
+        );
+      }
+    }
+    let scope: Scope | undefined;
+    try {
+      scope = this.scope();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (scope?.tx !== undefined) return scope.tx.transaction(fn);
+    if (scope?.writable) return this.writer.transactionOn(scope.conn, fn, timeoutMs);
+    return this.track(this.writer.transaction(fn, timeoutMs));
+  }
+
+  /**
+   * Every row of a query. Runs on a reader (on a Worker with `workers`), or in the caller's
+   * transaction.
+   *
+   * @example
+   * ```ts
+   * const users = await db.all<{ id: number }>("select id from users where team = ?", [team]);
+   * ```
+   */
+  all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.all<T>(sql, params))!;
+    if (this.als.getStore() !== undefined) {
+      let held: Scope | undefined;
+      try {
+        held = this.scope();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (held !== undefined) return this.onScope(held, (c) => c.all(sql, params)) as Promise<T[]>;
+    }
+    if (this.workers !== undefined)
+      return this.track(this.workers.query("all", sql, params)) as Promise<T[]>;
+    const lease = this.readers.tryAcquire();
+    if (lease === undefined) {
+      return this.track(
+        this.readers.acquire().then((l) => runOn(l, (c) => c.all(sql, params))),
+      ) as Promise<T[]>;
+    }
+    try {
+      return Promise.resolve(lease.resource.all(sql, params) as T[]);
+    } catch (error) {
+      return Promise.reject(toSqliteError(error));
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * The first row of a query, or `null`. Runs like {@link all}.
+   *
+   * @example
+   * ```ts
+   * const user = await db.get<{ email: string }>("select email from users where id = ?", [id]);
+   * ```
+   */
+  get<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T | null> {
+    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.get<T>(sql, params))!;
+    if (this.als.getStore() !== undefined) {
+      let held: Scope | undefined;
+      try {
+        held = this.scope();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (held !== undefined)
+        return this.onScope(held, (c) => c.get(sql, params)) as Promise<T | null>;
+    }
+    if (this.workers !== undefined)
+      return this.track(this.workers.query("get", sql, params)) as Promise<T | null>;
+    const lease = this.readers.tryAcquire();
+    if (lease === undefined) {
+      return this.track(
+        this.readers.acquire().then((l) => runOn(l, (c) => c.get(sql, params))),
+      ) as Promise<T | null>;
+    }
+    try {
+      return Promise.resolve(lease.resource.get(sql, params) as T | null);
+    } catch (error) {
+      return Promise.reject(toSqliteError(error));
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * One statement on the writer, in autocommit (or in the caller's transaction). Retried while
+   * another process holds the lock, up to `busyTimeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const { changes } = await db.run("delete from sessions where expires < ?", [Date.now()]);
+   * ```
+   */
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.run(sql, params))!;
+    if (this.als.getStore() !== undefined) {
+      let held: Scope | undefined;
+      try {
+        held = this.scope();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (held?.writable) return this.onScope(held, (c) => c.run(sql, params));
+    }
+    return this.track(this.writer.run(sql, params));
+  }
+
+  /**
+   * A script of several statements on the writer, without parameters (schema changes, seeds).
+   * Statements run one by one in autocommit unless the script or the caller's transaction
+   * wraps them.
+   *
+   * @example
+   * ```ts
+   * await db.exec("create table a(x); create table b(y);");
+   * ```
+   */
+  exec(sql: string): Promise<void> {
+    const blocked = this.blocked(() => this.exec(sql));
+    if (blocked !== undefined) return blocked;
+    let scope: Scope | undefined;
+    try {
+      scope = this.scope();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (scope?.writable) {
+      return this.onScope(scope, (c) => {
+        c.db.run(sql);
+      });
+    }
+    return this.track(this.writer.exec(sql));
+  }
+
+  /**
+   * A plain snapshot: the writer's queue (`writer.pending`) and wait times (`writer.wait`),
+   * reader pool and Worker figures, statement cache hits and misses, transactions, busy retries.
+   *
+   * @example
+   * ```ts
+   * const { writer, transactions, busyRetries } = db.stats();
+   * console.log(writer.pending, writer.wait.p99Ms, transactions.committed, busyRetries);
+   * ```
+   */
+  stats(): SqlitePoolStats {
+    return {
+      writer: this.writer.pool.stats(),
+      readers: this.readers === this.writer.pool ? undefined : this.readers.stats(),
+      workers: this.workers?.stats(),
+      statements: { ...this.statements },
+      transactions: {
+        committed: this.counters.committed,
+        rolledBack: this.counters.rolledBack,
+        timedOut: this.counters.timedOut,
+      },
+      busyRetries: this.counters.busyRetries,
+    };
+  }
+
+  /**
+   * Refuses new calls, waits for running and queued ones (up to `closeTimeoutMs`), runs
+   * `PRAGMA optimize` and `wal_checkpoint(TRUNCATE)`, closes every connection and terminates
+   * the Workers. Idempotent: every call returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => db.close().then(() => process.exit(0)));
+   * ```
+   */
+  close(options?: SqliteCloseOptions): Promise<void> {
+    if (this.closing === undefined) {
+      const timeoutMs = options?.timeoutMs ?? this.o.closeTimeoutMs;
+      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)) {
+        return Promise.reject(
+          new PoolInvalidOptionError("timeoutMs", "must be a number of milliseconds"),
+        );
+      }
+      this.closing = this.shutdown(timeoutMs);
+    }
+    return this.closing;
+  }
+
+  /** `await using db = new SqlitePool(...)` closes it at scope exit. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+
+  /** A rejection when closed, a deferred retry while migrations run, else undefined. */
+  private blocked<R>(retry: () => Promise<R>): Promise<R> | undefined {
+    if (this.state !== OPEN) return Promise.reject(new PoolClosedError(this.name));
+    if (!this.isReady) return this.ready.then(retry);
+    return undefined;
+  }
+
+  /**
+   * The caller's live scope, if any. A stray callback from a transaction that is over must not
+   * slip into autocommit, so that throws `SQLITE_TX_REVOKED`; a finished `read()`/`write()`
+   * scope is simply no scope.
+   */
+  private scope(): Scope | undefined {
+    const scope = this.als.getStore();
+    if (scope === undefined || !scope.ended) return scope;
+    if (scope.tx !== undefined) scope.tx.check();
+    return undefined;
+  }
+
+  /** Runs a statement on the scope's connection, after any nested transaction running on it. */
+  private onScope<R>(scope: Scope, op: (conn: Connection) => R): Promise<R> {
+    const tx = scope.tx;
+    if (tx?.suspended) return tx.settled().then(() => this.onScope(scope, op));
+    try {
+      tx?.check();
+      return Promise.resolve(op(scope.conn));
+    } catch (error) {
+      return Promise.reject(toSqliteError(error));
+    }
+  }
+
+  private async lend<R>(
+    lease: Lease<Connection>,
+    fn: (db: Database) => R | PromiseLike<R>,
+    writable: boolean,
+  ): Promise<Awaited<R>> {
+    const conn = lease.resource;
+    const scope: Scope = { conn, writable, tx: undefined, ended: false };
+    let result: Awaited<R>;
+    try {
+      result = await this.als.run(scope, () => fn(conn.db));
+    } catch (error) {
+      scope.ended = true;
+      conn.rollbackLeftover();
+      lease.release();
+      throw error;
+    }
+    scope.ended = true;
+    const leftOpen = conn.rollbackLeftover();
+    lease.release();
+    if (leftOpen) {
+      throw new SqliteTransactionError(
+        "SQLITE_TX_LEFT_OPEN",
+        `${this.name}: read() returned with a transaction still open; it was rolled back`,
+      );
+    }
+    return result;
+  }
+
+  /** Counts a call that may outlive this tick, so `close()` can wait for it. */
+  private track<R>(promise: Promise<R>): Promise<R> {
+    this.inflight++;
+    promise.then(this.untrack, this.untrack);
+    return promise;
+  }
+
+  private readonly untrack = (): void => {
+    if (--this.inflight === 0) this.drained?.();
+  };
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.state = CLOSING;
+    const deadline = performance.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - performance.now());
+    await this.ready.catch(() => {});
+    if (this.inflight > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        timer = setTimeout(resolve, left());
+      });
+      clearTimeout(timer);
+      this.drained = undefined;
+    }
+    await this.workers?.close(left());
+    if (this.readers !== this.writer.pool) await this.readers.close({ timeoutMs: left() });
+    await this.finalizeWriter(left());
+    await this.writer.pool.close({ timeoutMs: left() });
+    this.state = CLOSED;
+  }
+
+  /** `PRAGMA optimize` and a truncating checkpoint, best effort: another process may be busy. */
+  private async finalizeWriter(timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) return;
+    let lease: Lease<Connection>;
+    try {
+      lease = await this.writer.pool.acquire({ timeoutMs: Math.min(timeoutMs, 1_000) });
+    } catch {
+      return;
+    }
+    try {
+      lease.resource.db.run("PRAGMA optimize");
+      if (!this.o.memory) lease.resource.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Locked by another process: its own close, or a later one, will do it.
+    } finally {
+      lease.release();
+    }
+  }
+}
+
+function callNow<R>(fn: (db: Database) => R | PromiseLike<R>, db: Database): Promise<Awaited<R>> {
+  try {
+    return Promise.resolve(fn(db)) as Promise<Awaited<R>>;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function runOn<R>(lease: Lease<Connection>, op: (conn: Connection) => R): R {
+  try {
+    return op(lease.resource);
+  } catch (error) {
+    throw toSqliteError(error);
+  } finally {
+    lease.release();
+  }
+}
