@@ -1,0 +1,282 @@
+import type { Socket, SocketHandler, TLSOptions } from "bun";
+import { HttpConnectError, HttpTimeoutError } from "./errors.ts";
+
+/** Why a connection was closed; `stats()` counts each. */
+export type CloseReason =
+  | "connectionClose" // `Connection: close` (either side) or an HTTP/1.0 response
+  | "remoteClosed" // the server closed it while idle
+  | "keepAliveTimeout" // idle longer than keepAliveTimeoutMs or the server's Keep-Alive timeout
+  | "lifetime" // older than maxLifetimeMs
+  | "maxRequests" // served maxRequestsPerConnection requests
+  | "timeout" // a headers or body timeout
+  | "aborted" // the request was aborted or its body cancelled
+  | "error" // a socket or protocol error, or a body that ran until close
+  | "closed"; // the pool closed
+
+/** The part of an exchange a connection forwards socket events to. */
+export interface ConnectionUser {
+  onData(data: Buffer): void;
+  onClose(error: Error | undefined): void;
+  onDeadline(): void;
+}
+
+/** Where and how to connect, shared by every connection of one origin. */
+export interface ConnectTarget {
+  origin: string;
+  hostname: string;
+  port: number;
+  tls: TLSOptions | undefined;
+  connectTimeoutMs: number;
+  /** Called when a connection closes while nobody is using it, so the pool can drop it. */
+  onIdleClose(connection: Connection): void;
+}
+
+/**
+ * One keep-alive socket. It knows nothing of HTTP: it forwards bytes to the exchange using it,
+ * keeps what the kernel would not take until `drain`, and runs one lazily re-armed deadline
+ * so a request costs no timer allocation.
+ */
+export class Connection {
+  /** Requests started on this socket. */
+  requests = 0;
+  closed = false;
+  /** Set by whoever decides to close it, before the pool's destroy runs. */
+  closeReason: CloseReason | undefined = undefined;
+  /** The exchange currently using the socket. */
+  user: ConnectionUser | undefined = undefined;
+  private socket!: Socket<Connection>;
+  private pendingOut: Uint8Array[] = [];
+  private drainWaiters: Array<(ok: boolean) => void> = [];
+  private deadlineAt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private paused = false;
+  private closeHandled = false;
+
+  private constructor(readonly target: ConnectTarget) {}
+
+  /**
+   * Connects (TCP, then TLS for https), bounded by `connectTimeoutMs` and `signal`.
+   *
+   * @throws {HttpConnectError} when refused, unreachable or the TLS handshake fails.
+   * @throws {HttpTimeoutError} `HTTP_CONNECT_TIMEOUT` after `connectTimeoutMs`.
+   */
+  static open(target: ConnectTarget, signal: AbortSignal): Promise<Connection> {
+    const connection = new Connection(target);
+    return new Promise<Connection>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      };
+      const onAbort = () => fail(signal.reason);
+      if (target.connectTimeoutMs > 0) {
+        timer = setTimeout(
+          () =>
+            fail(
+              new HttpTimeoutError("HTTP_CONNECT_TIMEOUT", target.origin, target.connectTimeoutMs),
+            ),
+          target.connectTimeoutMs,
+        );
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      Bun.connect<Connection>({
+        hostname: target.hostname,
+        port: target.port,
+        ...(target.tls === undefined ? {} : { tls: target.tls }),
+        data: connection,
+        socket: HANDLERS,
+      }).then(
+        (socket) => {
+          connection.socket = socket;
+          if (settled || connection.closed) {
+            // Given up on while connecting (or the handshake failed after open): not ours.
+            connection.closeReason ??= "error";
+            socket.terminate();
+            return fail(
+              new HttpConnectError(target.origin, new Error("socket closed during connect")),
+            );
+          }
+          settled = true;
+          if (timer !== undefined) clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          socket.setNoDelay(true);
+          socket.unref();
+          resolve(connection);
+        },
+        (error: unknown) => fail(new HttpConnectError(target.origin, error)),
+      );
+    });
+  }
+
+  /**
+   * Writes what the kernel takes now and queues the rest for `drain`.
+   *
+   * @returns bytes accepted right now (-1 when the socket is closed); compare with the length
+   *   to know whether to {@link waitDrain}.
+   */
+  write(data: Uint8Array): number {
+    if (this.closed) return -1;
+    if (this.pendingOut.length > 0) {
+      this.pendingOut.push(data);
+      return 0;
+    }
+    const n = this.socket.write(data);
+    if (n < 0) return -1;
+    if (n < data.length) this.pendingOut.push(data.subarray(n));
+    return n;
+  }
+
+  /** True while bytes wait for `drain`. */
+  get writing(): boolean {
+    return this.pendingOut.length > 0;
+  }
+
+  /** Resolves true once every queued byte is written, false if the socket closes first. */
+  waitDrain(): Promise<boolean> {
+    if (this.pendingOut.length === 0) return Promise.resolve(!this.closed);
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  pause(): void {
+    if (this.paused || this.closed) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused || this.closed) return;
+    this.paused = false;
+    this.socket.resume();
+  }
+
+  /**
+   * Arms the deadline `ms` from now (`0` disarms). Cheap enough to call per chunk: the timer
+   * is only created when none is pending, and re-armed when it fires early.
+   */
+  setDeadline(ms: number): void {
+    if (ms <= 0) {
+      this.deadlineAt = 0;
+      return;
+    }
+    this.deadlineAt = performance.now() + ms;
+    if (this.timer === undefined) {
+      this.timer = setTimeout(this.onTimer, ms);
+      // The busy socket keeps the process alive; the timer need not.
+      this.timer.unref();
+    }
+  }
+
+  /** Closes the socket at once (no graceful FIN wait): the pool's `destroy`. */
+  destroy(): void {
+    this.clearTimer();
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.terminate();
+    this.settleDrain(false);
+  }
+
+  /** @internal socket handler */
+  handleData(data: Buffer): void {
+    if (this.user !== undefined) return this.user.onData(data);
+    // Bytes nobody asked for: a late or unsolicited response. The socket cannot be trusted.
+    this.closeReason ??= "error";
+    this.destroy();
+    this.target.onIdleClose(this);
+  }
+
+  /** @internal socket handler */
+  handleDrain(): void {
+    while (this.pendingOut.length > 0) {
+      const chunk = this.pendingOut[0]!;
+      const n = this.socket.write(chunk);
+      if (n < 0) return;
+      if (n < chunk.length) {
+        this.pendingOut[0] = chunk.subarray(n);
+        return;
+      }
+      this.pendingOut.shift();
+    }
+    this.settleDrain(true);
+  }
+
+  /**
+   * Marks the socket busy or idle. An idle keep-alive socket must not keep the process alive,
+   * as fetch's idle sockets do not.
+   */
+  setBusy(busy: boolean): void {
+    if (this.closed) return;
+    if (busy) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  /** @internal socket handler */
+  handleClose(error: Error | undefined): void {
+    if (this.closeHandled) return;
+    this.closeHandled = true;
+    const wasClosed = this.closed;
+    this.closed = true;
+    this.clearTimer();
+    this.settleDrain(false);
+    const user = this.user;
+    if (user !== undefined) return user.onClose(error);
+    if (!wasClosed) {
+      this.closeReason ??= "remoteClosed";
+      this.target.onIdleClose(this);
+    }
+  }
+
+  private settleDrain(ok: boolean): void {
+    if (this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    this.pendingOut = [];
+    for (const resolve of waiters) resolve(ok);
+  }
+
+  private clearTimer(): void {
+    this.deadlineAt = 0;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.deadlineAt === 0 || this.closed) return;
+    const left = this.deadlineAt - performance.now();
+    if (left > 1) {
+      this.timer = setTimeout(this.onTimer, left);
+      this.timer.unref();
+      return;
+    }
+    this.deadlineAt = 0;
+    this.user?.onDeadline();
+  };
+}
+
+// One handler object for every socket, as Bun recommends; the Connection rides in `socket.data`.
+const HANDLERS: SocketHandler<Connection> = {
+  data(socket, data) {
+    socket.data.handleData(data);
+  },
+  drain(socket) {
+    socket.data.handleDrain();
+  },
+  close(socket, error) {
+    socket.data.handleClose(error);
+  },
+  error(socket, error) {
+    // A TLS failure or a throwing handler; the socket closes next, reporting it to the user then.
+    socket.data.closeReason ??= "error";
+    socket.terminate();
+    socket.data.handleClose(error);
+  },
+  connectError() {
+    // Reported through the rejected Bun.connect promise.
+  },
+};

@@ -1,0 +1,140 @@
+import type { Transform } from "node:stream";
+import {
+  brotliDecompressSync,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+  gunzipSync,
+  inflateRawSync,
+  inflateSync,
+  constants as zlib,
+} from "node:zlib";
+import { HttpDecodeError } from "./errors.ts";
+
+type Coding = "gzip" | "deflate" | "br";
+
+/**
+ * The content codings of a `Content-Encoding` value in the order they must be undone, or
+ * `undefined` when one of them is unknown: then the body is passed through as sent, as fetch
+ * does.
+ */
+export function contentCodings(contentEncoding: string): Coding[] | undefined {
+  if (contentEncoding === "" || contentEncoding === "identity") return [];
+  const out: Coding[] = [];
+  for (const raw of contentEncoding.split(",")) {
+    const t = raw.trim();
+    if (t === "gzip" || t === "x-gzip") out.push("gzip");
+    else if (t === "deflate") out.push("deflate");
+    else if (t === "br") out.push("br");
+    else if (t !== "identity" && t !== "") return undefined;
+  }
+  return out.reverse();
+}
+
+// Servers send truncated streams often enough that browsers accept them; so do we.
+const LENIENT = { finishFlush: zlib.Z_SYNC_FLUSH };
+const LENIENT_BR = { finishFlush: zlib.BROTLI_OPERATION_FLUSH };
+
+/**
+ * Decodes a whole body at once: the fast path for a response that arrived in one piece.
+ *
+ * @throws {HttpDecodeError} when the bytes are not valid in that coding.
+ */
+export function decodeSync(codings: Coding[], body: Uint8Array, origin: string): Uint8Array {
+  let out = body;
+  for (const coding of codings) {
+    try {
+      if (coding === "gzip") out = gunzipSync(out, LENIENT);
+      else if (coding === "br") out = brotliDecompressSync(out, LENIENT_BR);
+      else out = isZlibWrapped(out) ? inflateSync(out, LENIENT) : inflateRawSync(out, LENIENT);
+    } catch (error) {
+      throw new HttpDecodeError(origin, coding, error);
+    }
+  }
+  return out;
+}
+
+/** Where a streaming decoder delivers. */
+export interface DecodeSink {
+  data(chunk: Uint8Array): void;
+  error(error: HttpDecodeError): void;
+  end(): void;
+}
+
+/**
+ * Decodes a body as it streams in. `write` may be called before the first byte is known, so
+ * the deflate flavour (zlib-wrapped or raw, both seen in the wild) is picked on the first byte.
+ *
+ * @example
+ * ```ts
+ * const decoder = new StreamDecoder(["gzip"], origin, { data, error, end });
+ * decoder.write(chunk); decoder.end();
+ * ```
+ */
+export class StreamDecoder {
+  private first: Transform | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly codings: Coding[],
+    private readonly origin: string,
+    private readonly sink: DecodeSink,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.failed || chunk.length === 0) return;
+    this.first ??= this.build(chunk);
+    this.first.write(chunk);
+  }
+
+  end(): void {
+    if (this.failed) return;
+    if (this.first === undefined) return this.sink.end();
+    this.first.end();
+  }
+
+  /** Stops decoding: the body was cancelled or failed. */
+  destroy(): void {
+    this.failed = true;
+    this.first?.destroy();
+  }
+
+  private build(firstChunk: Uint8Array): Transform {
+    const stages = this.codings.map((coding, i) => {
+      const stream =
+        coding === "gzip"
+          ? createGunzip(LENIENT)
+          : coding === "br"
+            ? createBrotliDecompress(LENIENT_BR)
+            : i === 0 && !isZlibWrapped(firstChunk)
+              ? createInflateRaw(LENIENT)
+              : createInflate(LENIENT);
+      stream.on("error", (error) => {
+        if (this.failed) return;
+        this.failed = true;
+        for (const s of stages) s.destroy();
+        this.sink.error(new HttpDecodeError(this.origin, coding, error));
+      });
+      return stream;
+    });
+    for (let i = 0; i + 1 < stages.length; i++) stages[i]!.pipe(stages[i + 1]!);
+    const last = stages.at(-1)!;
+    last.on("data", (chunk: Buffer) => {
+      if (!this.failed)
+        this.sink.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    });
+    last.on("end", () => {
+      if (!this.failed) this.sink.end();
+    });
+    return stages[0]!;
+  }
+}
+
+/** RFC 1950: CMF says deflate with a window of at most 32 KiB, and CMF·FLG is a multiple of 31. */
+function isZlibWrapped(bytes: Uint8Array): boolean {
+  if (bytes.length < 2) return true;
+  const cmf = bytes[0]!;
+  const flg = bytes[1]!;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0;
+}

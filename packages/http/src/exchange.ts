@@ -1,0 +1,351 @@
+import { type Lease, PoolClosedError } from "@pool/core";
+import { BodyStream } from "./body-stream.ts";
+import { ChunkedDecoder } from "./chunked-decoder.ts";
+import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
+import { contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
+import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
+import type { RequestHeaders } from "./headers.ts";
+import type { OriginCounters } from "./origin-stats.ts";
+import type { PreparedBody } from "./request.ts";
+import { writeRequest } from "./request-writer.ts";
+import {
+  Framing,
+  findHeadEnd,
+  type HeadLimits,
+  parseHead,
+  type ResponseHead,
+} from "./response-parser.ts";
+
+/** Per-origin settings an exchange needs. */
+export interface ExchangeConfig {
+  origin: string;
+  /** `host[:port]` as the Host header carries it. */
+  host: string;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  limits: HeadLimits;
+  counters: OriginCounters;
+}
+
+/** The request as an exchange sends it. */
+export interface ExchangeRequest {
+  method: string;
+  target: string;
+  headers: RequestHeaders;
+  body: PreparedBody;
+  signal: AbortSignal | undefined;
+}
+
+const HEAD = 0;
+const BODY = 1;
+const DONE = 2;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One request and its response on one leased connection. It owns the lease from `start()` on:
+ * a response read to its end with keep-alive gives the socket back to the pool; anything else
+ * (an error, a timeout, an abort, a cancelled or half-read body, `Connection: close`) destroys it.
+ */
+export class Exchange implements ConnectionUser {
+  readonly promise: Promise<Response>;
+  /** Some request byte reached the socket: a non-idempotent request must not be resent. */
+  wroteAny = false;
+  /** Some response byte arrived. */
+  responseStarted = false;
+  private resolve!: (response: Response) => void;
+  private reject!: (error: unknown) => void;
+  private state = HEAD;
+  private delivered = false;
+  private requestDone = false;
+  private headBuf: Buffer | undefined = undefined;
+  private head: ResponseHead | undefined = undefined;
+  private remaining = 0;
+  private leftover = 0;
+  private chunked: ChunkedDecoder | undefined = undefined;
+  private body: BodyStream | undefined = undefined;
+  private decoder: StreamDecoder | undefined = undefined;
+  private readonly startedAt = performance.now();
+  private readonly connection: Connection;
+
+  constructor(
+    private readonly lease: Lease<Connection>,
+    private readonly request: ExchangeRequest,
+    private readonly config: ExchangeConfig,
+  ) {
+    this.connection = lease.resource;
+    this.promise = new Promise<Response>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** Sends the request; the response (or the error) arrives through {@link promise}. */
+  start(): Promise<Response> {
+    const c = this.connection;
+    const signal = this.request.signal;
+    c.user = this;
+    c.requests++;
+    c.setBusy(true);
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.fail(signal.reason, "aborted");
+        return this.promise;
+      }
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    c.setDeadline(this.config.headersTimeoutMs);
+    writeRequest(c, this.request, this.config.host, {
+      wrote: () => {
+        this.wroteAny = true;
+      },
+      progress: () => {
+        if (this.state === HEAD) c.setDeadline(this.config.headersTimeoutMs);
+      },
+      done: () => {
+        this.requestDone = true;
+      },
+      failed: (error) => this.fail(error, "error"),
+      closed: () => this.onClose(undefined),
+      active: () => this.state !== DONE,
+    });
+    return this.promise;
+  }
+
+  onData(data: Buffer): void {
+    if (this.state === DONE) return;
+    if (!this.responseStarted) {
+      this.responseStarted = true;
+      this.config.counters.ttfb.record(performance.now() - this.startedAt);
+    }
+    try {
+      if (this.state === BODY) {
+        this.connection.setDeadline(this.config.bodyTimeoutMs);
+        if (this.frame(data, 0)) this.complete();
+        return;
+      }
+      this.readHead(data);
+    } catch (error) {
+      this.fail(error, "error");
+    }
+  }
+
+  onClose(error: Error | undefined): void {
+    if (this.state === DONE) return;
+    if (this.state === BODY && this.head?.framing === Framing.Close) {
+      // The close is what ends this body.
+      this.endBody();
+      return this.finish(false, "connectionClose");
+    }
+    if (this.connection.closeReason === "closed") {
+      return this.fail(new PoolClosedError(this.config.origin), "closed");
+    }
+    const reason: CloseReason = this.responseStarted ? "error" : "remoteClosed";
+    this.fail(new HttpSocketError(this.config.origin, this.responseStarted, error), reason);
+  }
+
+  onDeadline(): void {
+    if (this.state === DONE) return;
+    const { origin, headersTimeoutMs, bodyTimeoutMs } = this.config;
+    const error =
+      this.state === HEAD
+        ? new HttpTimeoutError("HTTP_HEADERS_TIMEOUT", origin, headersTimeoutMs)
+        : new HttpTimeoutError("HTTP_BODY_TIMEOUT", origin, bodyTimeoutMs);
+    this.fail(error, "timeout");
+  }
+
+  private readonly onAbort = (): void => {
+    this.fail(this.request.signal?.reason, "aborted");
+  };
+
+  private readHead(data: Buffer): void {
+    const { origin, limits } = this.config;
+    let buf = this.headBuf === undefined ? data : Buffer.concat([this.headBuf, data]);
+    for (;;) {
+      const end = findHeadEnd(buf, limits.maxHeaderBytes, origin);
+      if (end < 0) {
+        this.headBuf = buf;
+        return;
+      }
+      const head = parseHead(buf, end, this.request.method, limits, origin);
+      if (head.status >= 200) {
+        this.headBuf = undefined;
+        return this.startBody(head, buf, end);
+      }
+      if (head.status === 101)
+        throw new HttpParseError(origin, "unexpected 101 Switching Protocols");
+      // An interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
+      buf = buf.subarray(end);
+      if (buf.length === 0) {
+        this.headBuf = undefined;
+        return;
+      }
+    }
+  }
+
+  private startBody(head: ResponseHead, buf: Buffer, offset: number): void {
+    const { origin } = this.config;
+    if (head.status > 599) throw new HttpParseError(origin, `status ${head.status} out of range`);
+    this.head = head;
+    let headers: Headers;
+    try {
+      headers = new Headers(head.headers);
+    } catch (error) {
+      throw new HttpParseError(origin, `header rejected: ${(error as Error).message}`);
+    }
+    const init = { status: head.status, statusText: head.statusText, headers };
+    if (head.framing === Framing.None) {
+      this.leftover = buf.length - offset;
+      this.deliver(new Response(null, init));
+      return this.complete();
+    }
+    if (head.framing === Framing.Length) this.remaining = head.contentLength;
+    else if (head.framing === Framing.Chunked)
+      this.chunked = new ChunkedDecoder(origin, this.config.limits.maxHeaderBytes);
+    const codings = contentCodings(head.contentEncoding) ?? [];
+
+    // Fast path: the whole body came with the head, so no stream is needed.
+    const chunks: Uint8Array[] = [];
+    this.state = BODY;
+    if (this.frameInto(buf, offset, chunks)) {
+      let bytes = concat(chunks);
+      let failure: unknown;
+      if (codings.length > 0) {
+        try {
+          bytes = decodeSync(codings, bytes, origin);
+        } catch (error) {
+          failure = error;
+        }
+      }
+      const body =
+        failure === undefined
+          ? bytes
+          : new ReadableStream<Uint8Array>({ start: (controller) => controller.error(failure) });
+      this.deliver(new Response(body, init));
+      return this.complete();
+    }
+
+    this.body = new BodyStream({
+      resume: () => {
+        if (this.state !== BODY) return;
+        this.connection.setDeadline(this.config.bodyTimeoutMs);
+        this.connection.resume();
+      },
+      cancel: (reason) => this.fail(reason, "aborted"),
+    });
+    if (codings.length > 0) {
+      const body = this.body;
+      this.decoder = new StreamDecoder(codings, origin, {
+        data: (chunk) => {
+          if (!body.push(chunk)) this.connection.pause();
+        },
+        // Decoding may fail after the raw body ended and the socket went back to the pool.
+        error: (error) => (this.state === DONE ? body.error(error) : this.fail(error, "error")),
+        end: () => body.close(),
+      });
+    }
+    for (const chunk of chunks) this.deliverChunk(chunk);
+    this.connection.setDeadline(this.config.bodyTimeoutMs);
+    this.deliver(new Response(this.body.stream, init));
+  }
+
+  /** Frames `buf[offset..]` into `out`; true when the body is complete. */
+  private frameInto(buf: Uint8Array, offset: number, out: Uint8Array[]): boolean {
+    const head = this.head!;
+    if (head.framing === Framing.Length) {
+      const take = Math.min(this.remaining, buf.length - offset);
+      if (take > 0) out.push(buf.subarray(offset, offset + take));
+      this.remaining -= take;
+      this.leftover = buf.length - offset - take;
+      return this.remaining === 0;
+    }
+    if (head.framing === Framing.Chunked) {
+      const end = this.chunked!.push(buf, offset, (chunk) => out.push(chunk));
+      if (end < 0) return false;
+      this.leftover = buf.length - end;
+      return true;
+    }
+    if (offset < buf.length) out.push(buf.subarray(offset));
+    return false;
+  }
+
+  /** Streams `buf[offset..]` into the body; true when the body is complete. */
+  private frame(buf: Uint8Array, offset: number): boolean {
+    const chunks: Uint8Array[] = [];
+    const done = this.frameInto(buf, offset, chunks);
+    for (const chunk of chunks) this.deliverChunk(chunk);
+    return done;
+  }
+
+  private deliverChunk(chunk: Uint8Array): void {
+    if (this.decoder !== undefined) this.decoder.write(chunk);
+    else if (!this.body!.push(chunk)) this.connection.pause();
+  }
+
+  private deliver(response: Response): void {
+    this.delivered = true;
+    this.resolve(response);
+  }
+
+  private endBody(): void {
+    if (this.decoder !== undefined) this.decoder.end();
+    else this.body?.close();
+  }
+
+  /** The response was read to its end. */
+  private complete(): void {
+    this.endBody();
+    const head = this.head!;
+    const requestClose = /(?:^|,)\s*close\s*(?:,|$)/i.test(
+      this.request.headers.get("connection") ?? "",
+    );
+    const reusable = head.keepAlive && this.requestDone && this.leftover === 0 && !requestClose;
+    this.finish(reusable, head.keepAlive && !requestClose ? "error" : "connectionClose");
+  }
+
+  private finish(reusable: boolean, reason: CloseReason): void {
+    this.state = DONE;
+    const c = this.connection;
+    c.user = undefined;
+    c.setDeadline(0);
+    this.request.signal?.removeEventListener("abort", this.onAbort);
+    if (this.lease.released) return;
+    if (reusable && !c.closed) {
+      this.lease.setIdleTimeoutMs(this.idleTimeoutMs());
+      c.setBusy(false);
+      this.lease.release();
+    } else {
+      c.closeReason ??= reason;
+      this.lease.destroy();
+    }
+  }
+
+  private idleTimeoutMs(): number {
+    const ours = this.config.keepAliveTimeoutMs;
+    const hinted = this.head!.keepAliveTimeoutMs;
+    if (hinted === 0) return ours;
+    // The server's clock started when it sent the response; leave room for the trip back.
+    const safe = hinted - Math.min(1_000, hinted / 2);
+    return ours === 0 ? safe : Math.min(ours, safe);
+  }
+
+  private fail(error: unknown, reason: CloseReason): void {
+    if (this.state === DONE) return;
+    this.state = DONE;
+    this.decoder?.destroy();
+    if (this.delivered) this.body?.error(error);
+    else this.reject(error);
+    const c = this.connection;
+    c.user = undefined;
+    c.setDeadline(0);
+    this.request.signal?.removeEventListener("abort", this.onAbort);
+    c.closeReason ??= reason;
+    if (!this.lease.released) this.lease.destroy();
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 0) return EMPTY;
+  if (chunks.length === 1) return chunks[0]!;
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,233 @@
+import { PoolClosedError } from "@pool/core";
+import { Balancer, type Upstream } from "./balancer.ts";
+import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
+import { createSession, FetchOrigin } from "./fetch-transport.ts";
+import { HealthProber } from "./health-check.ts";
+import type { HttpPoolOptions, ResolvedOptions } from "./options.ts";
+import { resolveOptions } from "./options.ts";
+import { SocketOrigin } from "./origin-pool.ts";
+import type { HttpPoolStats, OriginStats } from "./origin-stats.ts";
+import { type Hop, isRedirect, nextHop } from "./redirect.ts";
+import { type HttpRequestInit, prepareRequest } from "./request.ts";
+import { isConnectFailure, mayRetryError, mayRetryStatus, retryDelay, sleep } from "./retry.ts";
+
+/** The `fetch` an {@link HttpPool} hands out: WHATWG `fetch`'s signature, bound to the pool. */
+export type HttpFetch = (
+  input: string | URL | Request,
+  init?: HttpRequestInit,
+) => Promise<Response>;
+
+/** Options of {@link HttpPool.close}. */
+export interface HttpCloseOptions {
+  /** How long requests in flight may finish before they are aborted; `0` aborts at once. [timeoutMs=closeTimeoutMs] */
+  timeoutMs?: number;
+}
+
+/**
+ * An HTTP/1.1 client pool for one upstream (or several, balanced), with a `fetch` that can be
+ * handed to any library taking one. Requests queue for at most `connections` sockets per origin.
+ *
+ * @example
+ * ```ts
+ * const http = new HttpPool({ origin: "http://127.0.0.1:11434", connections: 8 });
+ * const tags = await (await http.fetch("/api/tags")).json();
+ * const ollama = new Ollama({ host: "http://127.0.0.1:11434", fetch: http.fetch });
+ * await http.close();
+ * ```
+ */
+export class HttpPool implements AsyncDisposable {
+  /** `fetch`, bound: usable detached (`const f = http.fetch`). Paths are relative to the origin. */
+  readonly fetch: HttpFetch;
+  private readonly o: ResolvedOptions;
+  private readonly balancer: Balancer;
+  private readonly prober: HealthProber | undefined;
+  private readonly session: Bun.FetchSession | undefined;
+  private readonly defaultOrigin: string;
+  private closing: Promise<void> | undefined = undefined;
+
+  /**
+   * @param options see {@link HttpPoolOptions}; `origin` or `origins` is required.
+   * @throws {PoolInvalidOptionError} on an unknown option, a bad value, or a socket-only option
+   *   given to the fetch transport (`POOL_INVALID_OPTION`, `option` names the field).
+   */
+  constructor(options: HttpPoolOptions) {
+    const o = resolveOptions(options);
+    this.o = o;
+    this.defaultOrigin = o.origins[0]!.origin;
+    const session = o.transport === "fetch" ? createSession(o) : undefined;
+    this.session = session;
+    const upstreams: Upstream[] = o.origins.map((url) => ({
+      transport:
+        session === undefined ? new SocketOrigin(url, o) : new FetchOrigin(url, o, session),
+      healthy: true,
+      failures: 0,
+    }));
+    const balanced = options.origins !== undefined;
+    const prober = balanced ? new HealthProber(o.healthCheck) : undefined;
+    this.prober = prober;
+    this.balancer = new Balancer(
+      upstreams,
+      o.healthCheck.unhealthyAfter,
+      (u) => prober?.watch(u),
+      balanced,
+    );
+    this.fetch = (input, init) => this.request(input, init);
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * A plain snapshot per origin: connections (socket transport), requests, queue wait and
+   * time to first byte.
+   *
+   * @example
+   * ```ts
+   * const { connections, requests } = http.stats().origins["http://127.0.0.1:11434"]!;
+   * ```
+   */
+  stats(): HttpPoolStats {
+    const origins: Record<string, OriginStats> = {};
+    for (const u of this.balancer.upstreams) {
+      origins[u.transport.origin] = { ...u.transport.stats(), healthy: u.healthy };
+    }
+    return { transport: this.o.transport, origins };
+  }
+
+  /**
+   * Stops taking requests, lets those in flight finish (up to `timeoutMs`, then aborts them)
+   * and closes every socket and timer. Idempotent: every call returns the same promise.
+   *
+   * @example
+   * ```ts
+   * await http.close({ timeoutMs: 5_000 });
+   * ```
+   */
+  close(options?: HttpCloseOptions): Promise<void> {
+    if (this.closing === undefined) {
+      const timeoutMs = options?.timeoutMs ?? this.o.closeTimeoutMs;
+      this.prober?.stop();
+      this.closing = Promise.all(
+        this.balancer.upstreams.map((u) => u.transport.close(timeoutMs)),
+      ).then(() => {
+        this.session?.close();
+      });
+    }
+    return this.closing;
+  }
+
+  /** `await using http = new HttpPool(...)` closes it at scope exit. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async request(
+    input: string | URL | Request,
+    init: HttpRequestInit | undefined,
+  ): Promise<Response> {
+    if (this.closing !== undefined) throw new PoolClosedError(this.defaultOrigin);
+    const req = await prepareRequest(input, init, this.defaultOrigin);
+    let fixed: Upstream | undefined;
+    if (req.origin !== undefined) {
+      fixed = this.balancer.get(req.origin);
+      if (fixed === undefined)
+        throw new HttpOriginMismatchError(this.defaultOrigin, req.origin + req.target, "URL");
+    }
+    let hop = { method: req.method, target: req.target, headers: req.headers, body: req.body };
+    for (let hops = 0; ; hops++) {
+      const { response, upstream } = await this.attempt(hop, fixed, req.signal);
+      const origin = upstream.transport.origin;
+      const href = origin + hop.target;
+      if (req.redirect === "manual" || !isRedirect(response))
+        return finalize(response, href, hops > 0);
+      await discard(response);
+      if (req.redirect === "error") {
+        throw new HttpRedirectError(
+          origin,
+          response.status,
+          `redirect ${response.status} with redirect: "error"`,
+        );
+      }
+      if (hops >= this.o.maxRedirections) {
+        throw new HttpRedirectError(
+          origin,
+          response.status,
+          `more than ${this.o.maxRedirections} redirects`,
+        );
+      }
+      const current: Hop = { ...hop, url: new URL(href) };
+      const next = nextHop(current, response, (o) => this.balancer.get(o) !== undefined);
+      upstream.transport.countRedirect();
+      fixed = this.balancer.get(next.url.origin);
+      hop = {
+        method: next.method,
+        target: next.url.pathname + next.url.search,
+        headers: next.headers,
+        body: next.body,
+      };
+    }
+  }
+
+  /**
+   * One hop: picks an upstream, sends, and retries by the rules in `retry.ts`. A connect failure
+   * on a path request moves to another healthy upstream without spending a retry.
+   */
+  private async attempt(
+    hop: Omit<Hop, "url"> & { target: string },
+    fixed: Upstream | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ response: Response; upstream: Upstream }> {
+    const o = this.o;
+    const replayable = !(hop.body instanceof ReadableStream);
+    const tried = new Set<Upstream>();
+    let retried = 0;
+    for (let attempt = 0; ; attempt++) {
+      const upstream =
+        fixed ?? this.balancer.pick(this.balancer.hasAlternative(tried) ? tried : undefined);
+      if (attempt > 0) upstream.transport.countRetry();
+      let response: Response;
+      try {
+        response = await upstream.transport.send({ ...hop, signal });
+      } catch (error) {
+        if (isConnectFailure(error)) {
+          this.balancer.markFailure(upstream);
+          tried.add(upstream);
+          if (fixed === undefined && this.balancer.hasAlternative(tried)) continue;
+        }
+        if (retried >= o.retries || !mayRetryError(error, hop.method, replayable)) throw error;
+        retried++;
+        await sleep(retryDelay(retried, o, null)!, signal);
+        continue;
+      }
+      this.balancer.markSuccess(upstream);
+      if (retried < o.retries && mayRetryStatus(response.status, hop.method, replayable)) {
+        const delay = retryDelay(retried + 1, o, response.headers.get("retry-after"));
+        if (delay !== undefined) {
+          await discard(response);
+          retried++;
+          await sleep(delay, signal);
+          continue;
+        }
+      }
+      return { response, upstream };
+    }
+  }
+}
+
+/** Drops a body we will not hand out; on the socket transport a cancel closes its socket. */
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // Already errored or locked: nothing left to free.
+  }
+}
+
+/** Gives the response fetch's `url` and `redirected`, which the constructor cannot set. */
+function finalize(response: Response, url: string, redirected: boolean): Response {
+  Object.defineProperty(response, "url", { value: url });
+  if (redirected) Object.defineProperty(response, "redirected", { value: true });
+  return response;
+}

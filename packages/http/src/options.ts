@@ -1,0 +1,363 @@
+import { PoolInvalidOptionError } from "@pool/core";
+
+/**
+ * TLS settings for `https` origins.
+ *
+ * @example
+ * ```ts
+ * new HttpPool({ origin: "https://127.0.0.1:8443", tls: { ca: await Bun.file("ca.pem").text() } });
+ * ```
+ */
+export interface HttpTlsOptions {
+  /** Certificate authorities to trust instead of the system's, as PEM. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Refuse servers whose certificate does not verify. [rejectUnauthorized=true] */
+  rejectUnauthorized?: boolean;
+  /** SNI name and the name the certificate must match. [serverName=the origin's hostname] */
+  serverName?: string;
+}
+
+/**
+ * Active health probing of a balanced pool's origins.
+ *
+ * @example
+ * ```ts
+ * new HttpPool({ origins: [a, b], healthCheck: { path: "/api/version", intervalMs: 2_000 } });
+ * ```
+ */
+export interface HealthCheckOptions {
+  /** `GET` this path to probe a down origin (a status below 500 means up); without it a probe only connects. */
+  path?: string;
+  /** How often a down origin is probed. [intervalMs=5000] */
+  intervalMs?: number;
+  /** Consecutive connection failures that take an origin out of rotation. [unhealthyAfter=3] */
+  unhealthyAfter?: number;
+  /** How long one probe may take. [timeoutMs=2000] */
+  timeoutMs?: number;
+}
+
+/**
+ * Options of an {@link HttpPool}. Times are in milliseconds; `0` turns an optional limit off.
+ * Options marked *socket only* are refused by the `"fetch"` transport, which cannot see sockets.
+ *
+ * @example
+ * ```ts
+ * const http = new HttpPool({
+ *   origin: "http://127.0.0.1:11434",
+ *   connections: 8,
+ *   headersTimeoutMs: 60_000,
+ *   retries: 2,
+ * });
+ * ```
+ */
+export interface HttpPoolOptions {
+  /** The one upstream, `scheme://host[:port]`. Give this or `origins`. */
+  origin?: string | URL;
+  /** Several upstreams serving the same API; paths are balanced across them. */
+  origins?: ReadonlyArray<string | URL>;
+  /** `"socket"`: HTTP/1.1 over `Bun.connect`. `"fetch"`: Bun's fetch in a session of its own. [transport="socket"] */
+  transport?: "socket" | "fetch";
+  /** Most connections (socket) or requests in flight (fetch) per origin. [connections=10] */
+  connections?: number;
+  /** Longest wait in the queue for a connection, then `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
+  acquireTimeoutMs?: number;
+  /** Requests allowed to queue per origin; one more fails with `POOL_QUEUE_FULL`. `0` is unlimited. [maxWaiting=0] */
+  maxWaiting?: number;
+  /** *Socket only.* TCP connect plus TLS handshake. [connectTimeoutMs=10000] */
+  connectTimeoutMs?: number;
+  /** From the request sent to the response head received. [headersTimeoutMs=300000] */
+  headersTimeoutMs?: number;
+  /** Longest gap between body bytes, read or unread. [bodyTimeoutMs=300000] */
+  bodyTimeoutMs?: number;
+  /** Idle connections close after this; a server's `Keep-Alive: timeout=` lowers it. On fetch: rounded up to Bun's coarse timer. [keepAliveTimeoutMs=4000] */
+  keepAliveTimeoutMs?: number;
+  /** *Socket only.* Connections are retired after about this long; `0` is forever. [maxLifetimeMs=0] */
+  maxLifetimeMs?: number;
+  /** *Socket only.* Connections are retired after this many requests; `0` is unlimited. [maxRequestsPerConnection=0] */
+  maxRequestsPerConnection?: number;
+  /** *Socket only.* Largest response head accepted. [maxHeaderBytes=16384] */
+  maxHeaderBytes?: number;
+  /** *Socket only.* Most response header fields accepted. [maxHeaderCount=100] */
+  maxHeaderCount?: number;
+  /** Extra attempts for idempotent requests after connection errors and 502/503/504. [retries=0] */
+  retries?: number;
+  /** First backoff delay between those attempts; doubles, with jitter. [retryDelayMs=100] */
+  retryDelayMs?: number;
+  /** Cap on the backoff delay and on a `Retry-After` that is honoured. [retryMaxDelayMs=5000] */
+  retryMaxDelayMs?: number;
+  /** Redirects followed per request before `HTTP_REDIRECT`. [maxRedirections=20] */
+  maxRedirections?: number;
+  /** TLS settings for `https` origins. */
+  tls?: HttpTlsOptions;
+  /** Health probing of a balanced pool (`origins`). */
+  healthCheck?: HealthCheckOptions;
+  /** How long `close()` lets requests in flight finish before aborting them. [closeTimeoutMs=30000] */
+  closeTimeoutMs?: number;
+}
+
+/** Options with every default filled in and origins parsed. */
+export interface ResolvedOptions {
+  origins: URL[];
+  transport: "socket" | "fetch";
+  connections: number;
+  acquireTimeoutMs: number;
+  maxWaiting: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxLifetimeMs: number;
+  maxRequestsPerConnection: number;
+  maxHeaderBytes: number;
+  maxHeaderCount: number;
+  retries: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  maxRedirections: number;
+  tls: HttpTlsOptions;
+  healthCheck: Required<Omit<HealthCheckOptions, "path">> & { path: string | undefined };
+  closeTimeoutMs: number;
+}
+
+const DEFAULTS = {
+  transport: "socket",
+  connections: 10,
+  acquireTimeoutMs: 30_000,
+  maxWaiting: 0,
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 300_000,
+  bodyTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 4_000,
+  maxLifetimeMs: 0,
+  maxRequestsPerConnection: 0,
+  maxHeaderBytes: 16_384,
+  maxHeaderCount: 100,
+  retries: 0,
+  retryDelayMs: 100,
+  retryMaxDelayMs: 5_000,
+  maxRedirections: 20,
+  closeTimeoutMs: 30_000,
+} as const;
+
+/** Options the fetch transport cannot honour: it never sees a socket. */
+export const SOCKET_ONLY = [
+  "connectTimeoutMs",
+  "maxLifetimeMs",
+  "maxRequestsPerConnection",
+  "maxHeaderBytes",
+  "maxHeaderCount",
+] as const;
+
+const KNOWN = new Set<string>([
+  ...Object.keys(DEFAULTS),
+  "origin",
+  "origins",
+  "tls",
+  "healthCheck",
+]);
+
+/** Names other clients use, mapped to ours, so a migrating user gets a hint. */
+const RENAMED: Record<string, string> = {
+  keepAliveTimeout: "keepAliveTimeoutMs",
+  headersTimeout: "headersTimeoutMs",
+  bodyTimeout: "bodyTimeoutMs",
+  connectTimeout: "connectTimeoutMs",
+  connect: "connectTimeoutMs or tls",
+  maxHeaderSize: "maxHeaderBytes",
+  maxRequestsPerClient: "maxRequestsPerConnection",
+  pipelining: "connections (requests are never pipelined)",
+  timeout: "headersTimeoutMs and bodyTimeoutMs",
+  max: "connections",
+  maxSockets: "connections",
+  maxRedirects: "maxRedirections",
+  url: "origin",
+  baseURL: "origin",
+  host: "origin",
+};
+
+const DURATIONS = [
+  "acquireTimeoutMs",
+  "connectTimeoutMs",
+  "headersTimeoutMs",
+  "bodyTimeoutMs",
+  "keepAliveTimeoutMs",
+  "maxLifetimeMs",
+  "retryDelayMs",
+  "retryMaxDelayMs",
+  "closeTimeoutMs",
+] as const;
+const COUNTS = ["maxWaiting", "maxRequestsPerConnection", "retries", "maxRedirections"] as const;
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Fills in defaults and checks every field, naming the bad one.
+ *
+ * @throws {PoolInvalidOptionError} on an unknown key, a wrong type, a value out of range, or a
+ *   socket-only option given to the fetch transport.
+ */
+export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
+  if (options === null || typeof options !== "object") {
+    throw new PoolInvalidOptionError("options", "expected an object with `origin` or `origins`");
+  }
+  const given = stripUndefined(options as Record<string, unknown>);
+  for (const key of Object.keys(given)) {
+    if (KNOWN.has(key)) continue;
+    const hint = RENAMED[key];
+    throw new PoolInvalidOptionError(
+      key,
+      hint ? `unknown option, use "${hint}" instead` : "unknown option",
+    );
+  }
+  const o = { ...DEFAULTS, ...given } as Record<string, unknown>;
+  if (o.transport !== "socket" && o.transport !== "fetch") {
+    throw new PoolInvalidOptionError("transport", 'must be "socket" or "fetch"');
+  }
+  if (o.transport === "fetch") {
+    for (const key of SOCKET_ONLY) {
+      if (key in given) {
+        throw new PoolInvalidOptionError(
+          key,
+          'is honoured by the "socket" transport only: the "fetch" transport cannot see sockets',
+        );
+      }
+    }
+  }
+  for (const key of DURATIONS) {
+    const value = o[key];
+    if (typeof value !== "number" || !(value >= 0 && value <= MAX_DELAY_MS)) {
+      throw new PoolInvalidOptionError(
+        key,
+        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+      );
+    }
+  }
+  for (const key of COUNTS) {
+    if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 0) {
+      throw new PoolInvalidOptionError(key, "must be a non-negative integer");
+    }
+  }
+  for (const key of ["connections", "maxHeaderBytes", "maxHeaderCount"] as const) {
+    if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 1) {
+      throw new PoolInvalidOptionError(key, "must be a positive integer");
+    }
+  }
+  if (o.acquireTimeoutMs === 0) {
+    throw new PoolInvalidOptionError(
+      "acquireTimeoutMs",
+      "must be positive: a request must not queue forever",
+    );
+  }
+  if ((o.retryMaxDelayMs as number) < (o.retryDelayMs as number)) {
+    throw new PoolInvalidOptionError("retryMaxDelayMs", "must not be below retryDelayMs");
+  }
+  return {
+    ...(o as unknown as Omit<ResolvedOptions, "origins" | "tls" | "healthCheck">),
+    origins: resolveOrigins(given.origin, given.origins),
+    tls: resolveTls(given.tls),
+    healthCheck: resolveHealthCheck(given.healthCheck),
+  };
+}
+
+function resolveOrigins(origin: unknown, origins: unknown): URL[] {
+  if ((origin === undefined) === (origins === undefined)) {
+    throw new PoolInvalidOptionError("origin", "give exactly one of `origin` and `origins`");
+  }
+  const key = origin === undefined ? "origins" : "origin";
+  const list = origin === undefined ? origins : [origin];
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new PoolInvalidOptionError(key, "must be a non-empty array of origins");
+  }
+  const seen = new Set<string>();
+  return list.map((value) => {
+    let url: URL;
+    try {
+      url = new URL(String(value));
+    } catch {
+      throw new PoolInvalidOptionError(key, `${JSON.stringify(String(value))} is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new PoolInvalidOptionError(key, `${url.href}: only http: and https: are supported`);
+    }
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username) {
+      throw new PoolInvalidOptionError(
+        key,
+        `${url.href}: an origin is scheme://host[:port], without path, query or credentials`,
+      );
+    }
+    if (seen.has(url.origin))
+      throw new PoolInvalidOptionError(key, `${url.origin} is listed twice`);
+    seen.add(url.origin);
+    return new URL(url.origin);
+  });
+}
+
+function resolveTls(tls: unknown): HttpTlsOptions {
+  if (tls === undefined) return {};
+  if (tls === null || typeof tls !== "object")
+    throw new PoolInvalidOptionError("tls", "must be an object");
+  const allowed = new Set(["ca", "rejectUnauthorized", "serverName"]);
+  const t = stripUndefined(tls as Record<string, unknown>);
+  for (const key of Object.keys(t)) {
+    if (!allowed.has(key)) throw new PoolInvalidOptionError(`tls.${key}`, "unknown option");
+  }
+  if (t.rejectUnauthorized !== undefined && typeof t.rejectUnauthorized !== "boolean") {
+    throw new PoolInvalidOptionError("tls.rejectUnauthorized", "must be a boolean");
+  }
+  if (t.serverName !== undefined && (typeof t.serverName !== "string" || t.serverName === "")) {
+    throw new PoolInvalidOptionError("tls.serverName", "must be a non-empty string");
+  }
+  if (t.ca !== undefined) {
+    const cas = Array.isArray(t.ca) ? t.ca : [t.ca];
+    if (!cas.every((c) => typeof c === "string" || c instanceof Uint8Array)) {
+      throw new PoolInvalidOptionError("tls.ca", "must be PEM text or bytes, or an array of them");
+    }
+  }
+  return t as HttpTlsOptions;
+}
+
+function resolveHealthCheck(value: unknown): ResolvedOptions["healthCheck"] {
+  const out = {
+    path: undefined as string | undefined,
+    intervalMs: 5_000,
+    unhealthyAfter: 3,
+    timeoutMs: 2_000,
+  };
+  if (value === undefined) return out;
+  if (value === null || typeof value !== "object") {
+    throw new PoolInvalidOptionError("healthCheck", "must be an object");
+  }
+  const h = stripUndefined(value as Record<string, unknown>);
+  for (const key of Object.keys(h)) {
+    if (!(key in out)) throw new PoolInvalidOptionError(`healthCheck.${key}`, "unknown option");
+  }
+  if (h.path !== undefined) {
+    if (typeof h.path !== "string" || !h.path.startsWith("/")) {
+      throw new PoolInvalidOptionError("healthCheck.path", 'must be a path starting with "/"');
+    }
+    out.path = h.path;
+  }
+  for (const key of ["intervalMs", "timeoutMs"] as const) {
+    if (h[key] === undefined) continue;
+    const v = h[key];
+    if (typeof v !== "number" || !(v > 0 && v <= MAX_DELAY_MS)) {
+      throw new PoolInvalidOptionError(
+        `healthCheck.${key}`,
+        "must be a positive number of milliseconds",
+      );
+    }
+    out[key] = v;
+  }
+  if (h.unhealthyAfter !== undefined) {
+    if (!Number.isSafeInteger(h.unhealthyAfter) || (h.unhealthyAfter as number) < 1) {
+      throw new PoolInvalidOptionError("healthCheck.unhealthyAfter", "must be a positive integer");
+    }
+    out.unhealthyAfter = h.unhealthyAfter as number;
+  }
+  return out;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+}

@@ -1,0 +1,185 @@
+import { type DestroyReason, type Lease, Pool } from "@pool/core";
+import { type CloseReason, Connection, type ConnectTarget } from "./connection.ts";
+import { HttpSocketError } from "./errors.ts";
+import { Exchange, type ExchangeConfig } from "./exchange.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { OriginCounters, type OriginStats } from "./origin-stats.ts";
+import { isIdempotent } from "./request.ts";
+import { type AttemptRequest, type OriginTransport, translateAcquireError } from "./transport.ts";
+
+// Partial on purpose: a reason @pool/core adds later is counted as "error", not a crash.
+const POOL_REASONS: Partial<Record<DestroyReason, CloseReason>> = {
+  released: "error",
+  validation: "remoteClosed",
+  idle: "keepAliveTimeout",
+  lifetime: "lifetime",
+  maxUses: "maxRequests",
+  evicted: "keepAliveTimeout",
+  closed: "closed",
+};
+
+/**
+ * The socket transport for one origin: a `Pool<Connection>` of at most `connections`
+ * keep-alive sockets, each carrying one {@link Exchange} at a time.
+ */
+export class SocketOrigin implements OriginTransport {
+  readonly origin: string;
+  private readonly pool: Pool<Connection>;
+  private readonly counters = new OriginCounters();
+  private readonly config: ExchangeConfig;
+  private borrowed = 0;
+  private queued = 0;
+  /** Each stale resend drops a dead socket, so `connections` of them reach a fresh one. */
+  private readonly maxStaleResends: number;
+
+  constructor(url: URL, o: ResolvedOptions) {
+    this.origin = url.origin;
+    this.maxStaleResends = o.connections;
+    const https = url.protocol === "https:";
+    const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const target: ConnectTarget = {
+      origin: this.origin,
+      hostname,
+      port: Number(url.port) || (https ? 443 : 80),
+      tls: https
+        ? {
+            ...(o.tls.ca === undefined ? {} : { ca: o.tls.ca }),
+            rejectUnauthorized: o.tls.rejectUnauthorized ?? true,
+            serverName: o.tls.serverName ?? hostname,
+          }
+        : undefined,
+      connectTimeoutMs: o.connectTimeoutMs,
+      onIdleClose: (connection) => this.pool.evict(connection),
+    };
+    this.config = {
+      origin: this.origin,
+      host: url.host,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      limits: { maxHeaderBytes: o.maxHeaderBytes, maxHeaderCount: o.maxHeaderCount },
+      counters: this.counters,
+    };
+    this.pool = new Pool<Connection>({
+      name: this.origin,
+      create: (signal) => Connection.open(target, signal),
+      destroy: (connection) => connection.destroy(),
+      // Sockets closed by the server are evicted as the close arrives; this catches the rest.
+      validate: (connection) => !connection.closed,
+      max: o.connections,
+      acquireTimeoutMs: o.acquireTimeoutMs,
+      maxWaiting: o.maxWaiting,
+      idleTimeoutMs: o.keepAliveTimeoutMs,
+      maxLifetimeMs: o.maxLifetimeMs,
+      maxUses: o.maxRequestsPerConnection,
+      // Connection.open enforces connectTimeoutMs; this only backs it up.
+      createTimeoutMs: o.connectTimeoutMs === 0 ? 0 : o.connectTimeoutMs + 1_000,
+      // A refused connect fails the queued requests now, as fetch would, not at acquireTimeoutMs.
+      failFast: true,
+      createRetryDelayMs: 20,
+      createRetryMaxDelayMs: 1_000,
+      closeTimeoutMs: o.closeTimeoutMs,
+    });
+    this.pool.on("acquire", () => {
+      this.borrowed++;
+    });
+    this.pool.on("release", () => {
+      this.borrowed--;
+    });
+    this.pool.on("createError", () => {
+      this.counters.connectErrors++;
+    });
+    this.pool.on("destroy", (connection, reason) => {
+      if (reason === "closed") connection.closeReason ??= "closed";
+      this.counters.closed[connection.closeReason ?? POOL_REASONS[reason] ?? "error"]++;
+    });
+  }
+
+  load(): number {
+    return this.borrowed + this.queued;
+  }
+
+  /**
+   * Sends one request. A failure before any response byte on a reused socket is the server
+   * closing an idle keep-alive connection as we wrote to it: the request is sent again on the
+   * next connection (at the latest a fresh one) when that cannot duplicate it.
+   */
+  async send(request: AttemptRequest): Promise<Response> {
+    const counters = this.counters;
+    const replayable = !(request.body instanceof ReadableStream);
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.acquire(request.signal);
+      const reused = lease.resource.requests > 0;
+      counters.requests++;
+      if (attempt > 0) counters.retries++;
+      const exchange = new Exchange(lease, request, this.config);
+      try {
+        return await exchange.start();
+      } catch (error) {
+        const stale = reused && error instanceof HttpSocketError && !error.responseStarted;
+        const safe = (isIdempotent(request.method) && replayable) || !exchange.wroteAny;
+        if (stale && safe && attempt < this.maxStaleResends && !request.signal?.aborted) continue;
+        counters.failed++;
+        throw error;
+      }
+    }
+  }
+
+  stats(): Omit<OriginStats, "healthy"> {
+    const p = this.pool.stats();
+    const c = this.counters;
+    let total = 0;
+    for (const n of Object.values(c.closed)) total += n;
+    return {
+      origin: this.origin,
+      connections: {
+        open: p.size,
+        idle: p.idle,
+        busy: p.borrowed,
+        connecting: p.creating,
+        created: p.created,
+        reused: p.reused,
+        closed: { ...c.closed, total },
+        connectErrors: c.connectErrors,
+      },
+      requests: {
+        total: c.requests,
+        inFlight: p.borrowed,
+        queued: p.pending,
+        failed: c.failed,
+        retries: c.retries,
+        redirects: c.redirects,
+      },
+      wait: p.wait,
+      ttfb: c.ttfb.snapshot(),
+    };
+  }
+
+  /** Counts a redirect followed from this origin. */
+  countRedirect(): void {
+    this.counters.redirects++;
+  }
+
+  countRetry(): void {
+    this.counters.retries++;
+  }
+
+  close(timeoutMs: number): Promise<void> {
+    return this.pool.close({ timeoutMs });
+  }
+
+  private async acquire(signal: AbortSignal | undefined): Promise<Lease<Connection>> {
+    if (signal?.aborted) throw signal.reason;
+    // The synchronous path saves a promise tick per request when a socket is idle.
+    const idle = this.pool.tryAcquire();
+    if (idle !== undefined) return idle;
+    this.queued++;
+    try {
+      return await this.pool.acquire(signal === undefined ? undefined : { signal });
+    } catch (error) {
+      throw translateAcquireError(error, this.origin, signal);
+    } finally {
+      this.queued--;
+    }
+  }
+}

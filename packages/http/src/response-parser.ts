@@ -1,0 +1,223 @@
+import { HttpParseError } from "./errors.ts";
+import { isToken } from "./headers.ts";
+
+/** How the response body is delimited (RFC 9112 §6.3). */
+export const Framing = {
+  /** HEAD, 1xx, 204, 304: no body at all. */
+  None: 0,
+  /** Exactly `contentLength` bytes. */
+  Length: 1,
+  Chunked: 2,
+  /** Until the server closes the connection. */
+  Close: 3,
+} as const;
+export type Framing = (typeof Framing)[keyof typeof Framing];
+
+/** A parsed status line and header section. */
+export interface ResponseHead {
+  status: number;
+  statusText: string;
+  /** 10 for HTTP/1.0, 11 for HTTP/1.1. */
+  version: number;
+  /** Header fields in arrival order, names as sent. */
+  headers: [string, string][];
+  framing: Framing;
+  /** Body length for `Framing.Length`, else -1. */
+  contentLength: number;
+  /** The server allows another request on this connection. */
+  keepAlive: boolean;
+  /** From `Keep-Alive: timeout=N`, in ms; 0 when absent. */
+  keepAliveTimeoutMs: number;
+  /** The `Content-Encoding` value, lower-cased; `""` when absent. */
+  contentEncoding: string;
+}
+
+/** Limits applied while parsing a head. */
+export interface HeadLimits {
+  maxHeaderBytes: number;
+  maxHeaderCount: number;
+}
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const LFLF = Buffer.from("\n\n");
+
+/**
+ * Index just past the blank line that ends the head in `buf[from..]`, or -1 when it has not
+ * arrived yet.
+ *
+ * @throws {HttpParseError} when the head passes `maxHeaderBytes`, or ends in bare LFs (a
+ *   framing RFC 9112 lets us refuse, and one that smuggling attacks rely on).
+ */
+export function findHeadEnd(buf: Buffer, maxHeaderBytes: number, origin: string): number {
+  const at = buf.indexOf(CRLFCRLF);
+  if (at >= 0) {
+    if (at + 4 > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
+    return at + 4;
+  }
+  if (buf.indexOf(LFLF) >= 0) throw new HttpParseError(origin, "header lines must end in CRLF");
+  if (buf.length > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
+  return -1;
+}
+
+function tooLarge(origin: string, max: number): HttpParseError {
+  return new HttpParseError(origin, `response head larger than maxHeaderBytes (${max})`);
+}
+
+/**
+ * Parses `buf[0..end)`, a complete head as located by {@link findHeadEnd}, and decides the
+ * body framing for a response to `method`.
+ *
+ * @throws {HttpParseError} on anything RFC 9112 does not allow.
+ */
+export function parseHead(
+  buf: Buffer,
+  end: number,
+  method: string,
+  limits: HeadLimits,
+  origin: string,
+): ResponseHead {
+  const text = buf.toString("latin1", 0, end - 4);
+  const lines = text.split("\r\n");
+  const statusLine = lines[0]!;
+  // HTTP-version SP 3DIGIT SP [reason]; servers that omit the SP before an empty reason are common.
+  const m = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/.exec(statusLine);
+  if (m === null)
+    throw new HttpParseError(origin, `bad status line ${JSON.stringify(statusLine.slice(0, 64))}`);
+  const version = m[1] === "1" ? 11 : 10;
+  const status = Number(m[2]);
+  if (status < 100) throw new HttpParseError(origin, `bad status code ${status}`);
+  const statusText = m[3] ?? "";
+  if (hasControl(statusText))
+    throw new HttpParseError(origin, "control character in reason phrase");
+  if (lines.length - 1 > limits.maxHeaderCount) {
+    throw new HttpParseError(
+      origin,
+      `more than maxHeaderCount (${limits.maxHeaderCount}) header fields`,
+    );
+  }
+
+  const headers: [string, string][] = [];
+  let contentLength = -1;
+  let transferEncoding: string | undefined;
+  let connection = "";
+  let keepAliveTimeoutMs = 0;
+  let contentEncoding = "";
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      const what =
+        line.startsWith(" ") || line.startsWith("\t")
+          ? "obsolete line folding"
+          : "a header line without a name";
+      throw new HttpParseError(origin, what);
+    }
+    const name = line.slice(0, colon);
+    if (!isToken(name))
+      throw new HttpParseError(origin, `bad header name ${JSON.stringify(name.slice(0, 64))}`);
+    const value = line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, "");
+    if (hasControl(value)) {
+      throw new HttpParseError(origin, `control character in header ${name}`);
+    }
+    headers.push([name, value]);
+    switch (name.length) {
+      case 10:
+        if (name.toLowerCase() === "connection") connection += `,${value.toLowerCase()}`;
+        else if (name.toLowerCase() === "keep-alive") keepAliveTimeoutMs = keepAliveTimeout(value);
+        break;
+      case 14:
+        if (name.toLowerCase() === "content-length") {
+          contentLength = mergeContentLength(contentLength, value, origin);
+        }
+        break;
+      case 16:
+        if (name.toLowerCase() === "content-encoding") {
+          contentEncoding =
+            contentEncoding === ""
+              ? value.toLowerCase()
+              : `${contentEncoding}, ${value.toLowerCase()}`;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") {
+          transferEncoding =
+            transferEncoding === undefined
+              ? value.toLowerCase()
+              : `${transferEncoding},${value.toLowerCase()}`;
+        }
+        break;
+    }
+  }
+
+  const tokens = connection.split(",").map((t) => t.trim());
+  let keepAlive = version === 11 ? !tokens.includes("close") : tokens.includes("keep-alive");
+  let framing: Framing;
+  if (method === "HEAD" || status < 200 || status === 204 || status === 304) {
+    framing = Framing.None;
+  } else if (transferEncoding !== undefined) {
+    const codings = transferEncoding
+      .split(",")
+      .map((t) => t.trim())
+      .filter((t) => t !== "");
+    if (codings.at(-1) !== "chunked") {
+      // RFC 9112 §6.3: without a final chunked, the body runs until the connection closes.
+      framing = Framing.Close;
+    } else if (codings.length !== 1) {
+      throw new HttpParseError(
+        origin,
+        `unsupported transfer-coding ${JSON.stringify(transferEncoding)}`,
+      );
+    } else {
+      framing = Framing.Chunked;
+    }
+    // Both headers present is a smuggling pattern: read this response, never reuse the socket.
+    if (contentLength >= 0) keepAlive = false;
+    contentLength = -1;
+  } else if (contentLength >= 0) {
+    framing = Framing.Length;
+  } else {
+    framing = Framing.Close;
+  }
+  if (framing === Framing.Close) keepAlive = false;
+  if (framing !== Framing.Length) contentLength = -1;
+  return {
+    status,
+    statusText,
+    version,
+    headers,
+    framing,
+    contentLength,
+    keepAlive,
+    keepAliveTimeoutMs,
+    contentEncoding,
+  };
+}
+
+function mergeContentLength(current: number, value: string, origin: string): number {
+  // A list of identical values is allowed (RFC 9110 §8.6); anything else is refused.
+  let result = current;
+  for (const part of value.split(",")) {
+    const v = part.trim();
+    if (!/^\d{1,15}$/.test(v))
+      throw new HttpParseError(origin, `bad Content-Length ${JSON.stringify(value.slice(0, 32))}`);
+    const n = Number(v);
+    if (result >= 0 && result !== n)
+      throw new HttpParseError(origin, "conflicting Content-Length values");
+    result = n;
+  }
+  return result;
+}
+
+function keepAliveTimeout(value: string): number {
+  const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
+  return m === null ? 0 : Number(m[1]) * 1000;
+}
+
+/** True when `s` holds a control character other than HTAB (RFC 9110 §5.5 field-vchar). */
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
