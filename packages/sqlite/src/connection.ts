@@ -42,8 +42,9 @@ export class Connection {
   readonly db: Database;
   readonly role: "writer" | "reader";
   readonly statements: StatementCache;
-  private readonly fullWait: Statement | undefined;
-  private readonly sliceWait: Statement | undefined;
+  /** `PRAGMA busy_timeout` takes effect when compiled, so these are run as text, not prepared. */
+  private readonly fullWait: string | undefined;
+  private readonly sliceWait: string | undefined;
   private probe: Statement | undefined;
 
   constructor(
@@ -56,9 +57,9 @@ export class Connection {
     this.role = role;
     this.statements = new StatementCache(db, config.statementCacheSize, counters);
     if (role === "writer" && config.busyTimeoutMs > BUSY_SLICE_MS) {
-      this.fullWait = db.prepare(`PRAGMA busy_timeout = ${config.busyTimeoutMs}`);
-      this.sliceWait = db.prepare(`PRAGMA busy_timeout = ${BUSY_SLICE_MS}`);
-      this.sliceWait.run();
+      this.fullWait = `PRAGMA busy_timeout = ${config.busyTimeoutMs}`;
+      this.sliceWait = `PRAGMA busy_timeout = ${BUSY_SLICE_MS}`;
+      db.run(this.sliceWait);
     }
   }
 
@@ -67,7 +68,8 @@ export class Connection {
    * the raw connection, where a busy error cannot be retried for it.
    */
   waitForLocks(full: boolean): void {
-    (full ? this.fullWait : this.sliceWait)?.run();
+    const sql = full ? this.fullWait : this.sliceWait;
+    if (sql !== undefined) this.db.run(sql);
   }
 
   all(sql: string, params: SqlParams | undefined): unknown[] {
@@ -132,8 +134,6 @@ export class Connection {
   close(): void {
     this.statements.clear();
     this.probe?.finalize();
-    this.fullWait?.finalize();
-    this.sliceWait?.finalize();
     this.db.close(false);
   }
 }

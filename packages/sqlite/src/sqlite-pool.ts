@@ -81,6 +81,8 @@ export class SqlitePool implements AsyncDisposable {
   };
   private state = OPEN;
   private isReady = true;
+  /** Calls accepted while migrations ran, being started now: let through even if closing. */
+  private admitting = 0;
   private closing: Promise<void> | undefined;
   private inflight = 0;
   private drained: (() => void) | undefined;
@@ -265,7 +267,10 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
-    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.all<T>(sql, params))!;
+    if (this.state !== OPEN || !this.isReady) {
+      const blocked = this.blocked(() => this.all<T>(sql, params));
+      if (blocked !== undefined) return blocked;
+    }
     if (this.als.getStore() !== undefined) {
       let held: Scope | undefined;
       try {
@@ -301,7 +306,10 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T | null> {
-    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.get<T>(sql, params))!;
+    if (this.state !== OPEN || !this.isReady) {
+      const blocked = this.blocked(() => this.get<T>(sql, params));
+      if (blocked !== undefined) return blocked;
+    }
     if (this.als.getStore() !== undefined) {
       let held: Scope | undefined;
       try {
@@ -339,7 +347,10 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    if (this.state !== OPEN || !this.isReady) return this.blocked(() => this.run(sql, params))!;
+    if (this.state !== OPEN || !this.isReady) {
+      const blocked = this.blocked(() => this.run(sql, params));
+      if (blocked !== undefined) return blocked;
+    }
     if (this.als.getStore() !== undefined) {
       let held: Scope | undefined;
       try {
@@ -436,8 +447,22 @@ export class SqlitePool implements AsyncDisposable {
 
   /** A rejection when closed, a deferred retry while migrations run, else undefined. */
   private blocked<R>(retry: () => Promise<R>): Promise<R> | undefined {
-    if (this.state !== OPEN) return Promise.reject(new PoolClosedError(this.name));
-    if (!this.isReady) return this.ready.then(retry);
+    if (this.state !== OPEN && this.admitting === 0) {
+      return Promise.reject(new PoolClosedError(this.name));
+    }
+    if (!this.isReady) {
+      // Accepted before close(): it must still run when migrations finish, and close() waits for it.
+      return this.track(
+        this.ready.then(() => {
+          this.admitting++;
+          try {
+            return retry();
+          } finally {
+            this.admitting--;
+          }
+        }),
+      );
+    }
     return undefined;
   }
 
