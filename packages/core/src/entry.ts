@@ -5,12 +5,14 @@ export const IDLE = 0;
 export const BORROWED = 1;
 export const VALIDATING = 2;
 export const DESTROYED = 3;
+/** `idleSince` of an idle resource not yet seen by a sweep (see `Pool.handOff`). */
+export const UNSTAMPED = -1;
 
 /** The pool's record of one live resource. Internal: users only ever see a {@link Lease}. */
 export class Entry<T> {
   state = IDLE;
   uses = 0;
-  /** `performance.now()` when it was last released or proven alive. */
+  /** `performance.now()` when it went idle, or `UNSTAMPED` until a sweep first sees it idle. */
   idleSince: number;
   /** Set by `lease.setIdleTimeoutMs()`: this resource must not be lent after idling this long. */
   idleTimeoutMs = 0;

@@ -12,7 +12,6 @@ export {
 export type { DestroyReason, LeakReport, PoolEvents } from "./events.ts";
 export type { WaitStats } from "./histogram.ts";
 export { Lease } from "./lease.ts";
-export type { PoolOptions } from "./options.ts";
-export type { AcquireOptions, CloseOptions } from "./pool.ts";
+export type { AcquireOptions, CloseOptions, PoolOptions } from "./options.ts";
 export { Pool } from "./pool.ts";
 export type { PoolStats } from "./stats.ts";

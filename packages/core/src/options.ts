@@ -1,5 +1,19 @@
 import { PoolInvalidOptionError } from "./errors.ts";
 
+/** Per-call options of `pool.acquire()`. */
+export interface AcquireOptions {
+  /** Aborting it rejects the acquire with `POOL_ABORTED` (the reason is the `cause`). */
+  signal?: AbortSignal;
+  /** Overrides the pool's `acquireTimeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of `pool.close()`. */
+export interface CloseOptions {
+  /** How long to wait for borrowed leases before destroying them; `0` forces at once. [timeoutMs=closeTimeoutMs] */
+  timeoutMs?: number;
+}
+
 /**
  * Options of a {@link Pool}. Times are in milliseconds; `0` turns an optional limit off.
  *
@@ -34,7 +48,10 @@ export interface PoolOptions<T> {
   createTimeoutMs?: number;
   /** A destroy running longer is reported as failed and forgotten; `0` waits forever. [destroyTimeoutMs=5000] */
   destroyTimeoutMs?: number;
-  /** Idle resources beyond `min` are destroyed after this long; `0` keeps them. [idleTimeoutMs=60000] */
+  /**
+   * Idle resources beyond `min` are destroyed after idling this long (checked by a sweep every
+   * quarter of it, so between 1x and 1.5x); `0` keeps them. [idleTimeoutMs=60000]
+   */
   idleTimeoutMs?: number;
   /** Resources are retired after about this long (minus up to `maxLifetimeJitter` of it); `0` is forever. [maxLifetimeMs=0] */
   maxLifetimeMs?: number;
@@ -130,7 +147,7 @@ const DURATIONS = [
 const COUNTS = ["min", "maxUses", "maxWaiting"] as const;
 
 // setTimeout clamps larger delays to 1 ms, which would turn a long timeout into an instant one.
-const MAX_DELAY_MS = 2 ** 31 - 1;
+export const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Fills in defaults and checks every field, naming the bad one.
@@ -209,4 +226,26 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
   return out;
+}
+
+/** Checks `acquire()` options; returns the error to reject with, if any. */
+export function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionError | undefined {
+  if (typeof options !== "object" || options === null) {
+    return new PoolInvalidOptionError("options", "acquire options must be an object");
+  }
+  const { timeoutMs, signal } = options;
+  if (
+    timeoutMs !== undefined &&
+    !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_DELAY_MS)
+  ) {
+    return new PoolInvalidOptionError(
+      "timeoutMs",
+      `must be a number of milliseconds in (0, ${MAX_DELAY_MS}]`,
+    );
+  }
+  // Duck-typed: signals from another realm or a polyfill are not `instanceof AbortSignal`.
+  if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== "function") {
+    return new PoolInvalidOptionError("signal", "must be an AbortSignal");
+  }
+  return undefined;
 }
