@@ -3,16 +3,23 @@
  * print one line `N passed, N failed` summed from each package's JUnit report, for tools that
  * do not read bun's own summary. Exits non-zero if any step failed.
  */
-import { Glob } from "bun";
+
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { Glob } from "bun";
 
 const root = join(import.meta.dir, "..");
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? "1" };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: "1",
+  FORCE_COLOR: process.env.FORCE_COLOR ?? "1",
+};
 
 function run(args: string[]): number {
   console.log(`\n$ ${args.join(" ")}`);
-  return Bun.spawnSync(args, { cwd: root, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode ?? 1;
+  return (
+    Bun.spawnSync(args, { cwd: root, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode ?? 1
+  );
 }
 
 const packageDirs: string[] = [];
@@ -22,9 +29,17 @@ for (const pattern of ["packages/*/package.json", "apps/*/package.json"]) {
 // A report left over from an earlier run must not be counted; turbo restores cached ones.
 for (const dir of packageDirs) rmSync(join(dir, "test-results"), { recursive: true, force: true });
 
-const statics = run(["bunx", "turbo", "run", "typecheck", "lint", "--output-logs=errors-only"]);
+const statics = run([
+  "bunx",
+  "turbo",
+  "run",
+  "typecheck",
+  "lint",
+  "--continue",
+  "--output-logs=errors-only",
+]);
 // Tests one package at a time: they time real sockets, processes and Workers on 2 shared cores.
-const tests = run(["bunx", "turbo", "run", "test", "--concurrency=1"]);
+const tests = run(["bunx", "turbo", "run", "test", "--concurrency=1", "--continue"]);
 
 let passed = 0;
 let failed = 0;

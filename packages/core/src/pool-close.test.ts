@@ -166,13 +166,13 @@ describe("process lifetime", () => {
       return { code, out: await new Response(proc.stdout).text() };
     };
     // Idle pool with every background timer armed: the process ends by itself.
-    const idle = await run(`(await pool.acquire()).release(); console.log("done");`);
+    const idle = await run(`(await pool.acquire()).release(); process.stdout.write("done\\n");`);
     expect(idle).toEqual({ code: 0, out: "done\n" });
     // A pending acquire (max reached) holds the process until its 300 ms timeout rejects it.
     const pending = await run(`
       const held = await pool.acquire({ timeoutMs: 60_000 });
       const start = performance.now();
-      pool.acquire({ timeoutMs: 300 }).catch((e) => console.log(e.code, performance.now() - start >= 250));
+      pool.acquire({ timeoutMs: 300 }).catch((e) => process.stdout.write(\`\${e.code} \${performance.now() - start >= 250}\\n\`));
     `);
     expect(pending.out).toBe("POOL_TIMEOUT true\n");
   }, 10_000);
