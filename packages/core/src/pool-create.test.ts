@@ -176,7 +176,9 @@ describe("when create fails", () => {
     });
     const first = await pool.acquire();
     const { error } = await settle(pool.acquire());
-    expect(((error as PoolTimeoutError).cause as PoolCreateError).code).toBe("POOL_CREATE_FAILED");
+    const cause = (error as PoolTimeoutError).cause;
+    expect(cause).toBeInstanceOf(PoolCreateError);
+    expect((cause as PoolCreateError).code).toBe("POOL_CREATE_FAILED");
     expect(shared.alive).toBe(true);
     first.release();
   });

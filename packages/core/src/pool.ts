@@ -492,8 +492,8 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   private created(resource: T): void {
     if (this.entries.has(resource)) {
-      const message = `${this.name}: create returned a resource already in the pool`;
-      return this.creator.fail(new PoolError("POOL_CREATE_FAILED", message));
+      const bug = new Error("create returned a resource that is already in the pool");
+      return this.creator.fail(new PoolCreateError(this.name, bug));
     }
     const entry = new Entry(resource, performance.now());
     this.counters.created++;
