@@ -118,15 +118,20 @@ export class Connection {
    * @returns bytes accepted right now (-1 when the socket is closed); compare with the length
    *   to know whether to {@link waitDrain}.
    */
-  write(data: Uint8Array): number {
+  write(data: string | Uint8Array): number {
     if (this.closed) return -1;
     if (this.pendingOut.length > 0) {
-      this.pendingOut.push(data);
+      this.pendingOut.push(typeof data === "string" ? Buffer.from(data, "latin1") : data);
       return 0;
     }
     const n = this.socket.write(data);
     if (n < 0) return -1;
-    if (n < data.length) this.pendingOut.push(data.subarray(n));
+    if (n < data.length) {
+      // Strings given here are ASCII, so bytes written is also characters written.
+      this.pendingOut.push(
+        typeof data === "string" ? Buffer.from(data.slice(n), "latin1") : data.subarray(n),
+      );
+    }
     return n;
   }
 

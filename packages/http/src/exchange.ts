@@ -6,8 +6,9 @@ import { contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { OriginCounters } from "./origin-stats.ts";
+import { PoolResponse } from "./pool-response.ts";
 import type { PreparedBody } from "./request.ts";
-import { writeRequest } from "./request-writer.ts";
+import { type WriteEvents, writeRequest } from "./request-writer.ts";
 import {
   Framing,
   findHeadEnd,
@@ -47,14 +48,11 @@ const EMPTY = new Uint8Array(0);
  * a response read to its end with keep-alive gives the socket back to the pool; anything else
  * (an error, a timeout, an abort, a cancelled or half-read body, `Connection: close`) destroys it.
  */
-export class Exchange implements ConnectionUser {
-  readonly promise: Promise<Response>;
+export class Exchange implements ConnectionUser, WriteEvents {
   /** Some request byte reached the socket: a non-idempotent request must not be resent. */
   wroteAny = false;
   /** Some response byte arrived. */
   responseStarted = false;
-  private resolve!: (response: Response) => void;
-  private reject!: (error: unknown) => void;
   private state = HEAD;
   private delivered = false;
   private requestDone = false;
@@ -68,48 +66,60 @@ export class Exchange implements ConnectionUser {
   private readonly startedAt = performance.now();
   private readonly connection: Connection;
 
+  /**
+   * @param resolve receives the response once its head arrived.
+   * @param reject receives the error when the exchange fails before that; later failures error
+   *   the body stream instead.
+   */
   constructor(
     private readonly lease: Lease<Connection>,
     private readonly request: ExchangeRequest,
     private readonly config: ExchangeConfig,
+    private readonly resolve: (response: Response) => void,
+    private readonly reject: (error: unknown) => void,
   ) {
     this.connection = lease.resource;
-    this.promise = new Promise<Response>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
   }
 
-  /** Sends the request; the response (or the error) arrives through {@link promise}. */
-  start(): Promise<Response> {
+  /** Sends the request; the response (or the error) goes to the callbacks. */
+  start(): void {
     const c = this.connection;
     const signal = this.request.signal;
     c.user = this;
     c.requests++;
     c.setBusy(true);
     if (signal !== undefined) {
-      if (signal.aborted) {
-        this.fail(signal.reason, "aborted");
-        return this.promise;
-      }
+      if (signal.aborted) return this.fail(signal.reason, "aborted");
       signal.addEventListener("abort", this.onAbort, { once: true });
     }
     c.setDeadline(this.config.headersTimeoutMs);
-    writeRequest(c, this.request, this.config.host, {
-      wrote: () => {
-        this.wroteAny = true;
-      },
-      progress: () => {
-        if (this.state === HEAD) c.setDeadline(this.config.headersTimeoutMs);
-      },
-      done: () => {
-        this.requestDone = true;
-      },
-      failed: (error) => this.fail(error, "error"),
-      closed: () => this.onClose(undefined),
-      active: () => this.state !== DONE,
-    });
-    return this.promise;
+    writeRequest(c, this.request, this.config.host, this);
+  }
+
+  // ---- WriteEvents: the exchange is its own listener, to allocate nothing per request ----
+
+  wrote(): void {
+    this.wroteAny = true;
+  }
+
+  progress(): void {
+    if (this.state === HEAD) this.connection.setDeadline(this.config.headersTimeoutMs);
+  }
+
+  done(): void {
+    this.requestDone = true;
+  }
+
+  failed(error: unknown): void {
+    this.fail(error, "error");
+  }
+
+  closed(): void {
+    this.onClose(undefined);
+  }
+
+  active(): boolean {
+    return this.state !== DONE;
   }
 
   onData(data: Buffer): void {
@@ -154,9 +164,13 @@ export class Exchange implements ConnectionUser {
     this.fail(error, "timeout");
   }
 
-  private readonly onAbort = (): void => {
-    this.fail(this.request.signal?.reason, "aborted");
-  };
+  /** Bound lazily: most requests carry no signal and need no listener. */
+  private onAbortBound: (() => void) | undefined = undefined;
+
+  private get onAbort(): () => void {
+    this.onAbortBound ??= () => this.fail(this.request.signal?.reason, "aborted");
+    return this.onAbortBound;
+  }
 
   private readHead(data: Buffer): void {
     const { origin, limits } = this.config;
@@ -187,16 +201,10 @@ export class Exchange implements ConnectionUser {
     const { origin } = this.config;
     if (head.status > 599) throw new HttpParseError(origin, `status ${head.status} out of range`);
     this.head = head;
-    let headers: Headers;
-    try {
-      headers = new Headers(head.headers);
-    } catch (error) {
-      throw new HttpParseError(origin, `header rejected: ${(error as Error).message}`);
-    }
-    const init = { status: head.status, statusText: head.statusText, headers };
+    const init = { status: head.status, statusText: head.statusText, headers: head.headers };
     if (head.framing === Framing.None) {
       this.leftover = buf.length - offset;
-      this.deliver(new Response(null, init));
+      this.deliver(respond(null, init, origin));
       return this.complete();
     }
     if (head.framing === Framing.Length) this.remaining = head.contentLength;
@@ -221,7 +229,7 @@ export class Exchange implements ConnectionUser {
         failure === undefined
           ? bytes
           : new ReadableStream<Uint8Array>({ start: (controller) => controller.error(failure) });
-      this.deliver(new Response(body, init));
+      this.deliver(respond(body, init, origin));
       return this.complete();
     }
 
@@ -246,7 +254,7 @@ export class Exchange implements ConnectionUser {
     }
     for (const chunk of chunks) this.deliverChunk(chunk);
     this.connection.setDeadline(this.config.bodyTimeoutMs);
-    this.deliver(new Response(this.body.stream, init));
+    this.deliver(respond(this.body.stream, init, origin));
   }
 
   /** Frames `buf[offset..]` into `out`; true when the body is complete. */
@@ -305,10 +313,12 @@ export class Exchange implements ConnectionUser {
 
   private finish(reusable: boolean, reason: CloseReason): void {
     this.state = DONE;
+    this.config.counters.inFlight--;
     const c = this.connection;
     c.user = undefined;
     c.setDeadline(0);
-    this.request.signal?.removeEventListener("abort", this.onAbort);
+    if (this.onAbortBound !== undefined)
+      this.request.signal?.removeEventListener("abort", this.onAbortBound);
     if (this.lease.released) return;
     if (reusable && !c.closed) {
       this.lease.setIdleTimeoutMs(this.idleTimeoutMs());
@@ -332,15 +342,31 @@ export class Exchange implements ConnectionUser {
   private fail(error: unknown, reason: CloseReason): void {
     if (this.state === DONE) return;
     this.state = DONE;
+    this.config.counters.inFlight--;
     this.decoder?.destroy();
-    if (this.delivered) this.body?.error(error);
-    else this.reject(error);
     const c = this.connection;
     c.user = undefined;
     c.setDeadline(0);
-    this.request.signal?.removeEventListener("abort", this.onAbort);
+    if (this.onAbortBound !== undefined)
+      this.request.signal?.removeEventListener("abort", this.onAbortBound);
     c.closeReason ??= reason;
+    // Socket first, then the error: the caller may resend at once and must not get this socket.
     if (!this.lease.released) this.lease.destroy();
+    if (this.delivered) this.body?.error(error);
+    else this.reject(error);
+  }
+}
+
+/** A response from parsed parts; a header `Response` refuses is the server's parse error. */
+function respond(
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+  init: { status: number; statusText: string; headers: [string, string][] },
+  origin: string,
+): Response {
+  try {
+    return new PoolResponse(body, init);
+  } catch (error) {
+    throw new HttpParseError(origin, `response rejected: ${(error as Error).message}`);
   }
 }
 

@@ -51,6 +51,8 @@ export class RequestHeaders {
   readonly names: string[] = [];
   readonly lower: string[] = [];
   readonly values: string[] = [];
+  /** Some value has a byte above 0x7F: the head must be encoded as latin-1, not written as text. */
+  highBytes = false;
 
   /**
    * @throws {HttpInvalidHeaderError} on a name that is not a token or a value with CR, LF, NUL
@@ -101,6 +103,7 @@ export class RequestHeaders {
     const value = rawValue.replace(/^[\t ]+|[\t ]+$/g, "");
     const problem = valueProblem(value);
     if (problem !== undefined) throw new HttpInvalidHeaderError(origin, name, `value ${problem}`);
+    if (!this.highBytes && /[^\x20-\x7e\t]/.test(value)) this.highBytes = true;
     const lower = name.toLowerCase();
     if (MANAGED.has(lower)) return;
     this.names.push(name);
@@ -138,6 +141,7 @@ export class RequestHeaders {
 
   clone(): RequestHeaders {
     const copy = new RequestHeaders();
+    copy.highBytes = this.highBytes;
     copy.names.push(...this.names);
     copy.lower.push(...this.lower);
     copy.values.push(...this.values);

@@ -7,8 +7,9 @@ import type { HttpPoolOptions, ResolvedOptions } from "./options.ts";
 import { resolveOptions } from "./options.ts";
 import { SocketOrigin } from "./origin-pool.ts";
 import type { HttpPoolStats, OriginStats } from "./origin-stats.ts";
+import { setLocation } from "./pool-response.ts";
 import { type Hop, isRedirect, nextHop } from "./redirect.ts";
-import { type HttpRequestInit, prepareRequest } from "./request.ts";
+import { type HttpRequestInit, type PreparedRequest, prepareRequest } from "./request.ts";
 import { isConnectFailure, mayRetryError, mayRetryStatus, retryDelay, sleep } from "./retry.ts";
 
 /** The `fetch` an {@link HttpPool} hands out: WHATWG `fetch`'s signature, bound to the pool. */
@@ -43,6 +44,8 @@ export class HttpPool implements AsyncDisposable {
   private readonly prober: HealthProber | undefined;
   private readonly session: Bun.FetchSession | undefined;
   private readonly defaultOrigin: string;
+  /** Several upstreams given as `origins`: health is tracked and paths are balanced. */
+  private readonly balanced: boolean;
   private closing: Promise<void> | undefined = undefined;
 
   /**
@@ -63,6 +66,7 @@ export class HttpPool implements AsyncDisposable {
       failures: 0,
     }));
     const balanced = options.origins !== undefined;
+    this.balanced = balanced;
     const prober = balanced ? new HealthProber(o.healthCheck) : undefined;
     this.prober = prober;
     this.balancer = new Balancer(
@@ -123,51 +127,115 @@ export class HttpPool implements AsyncDisposable {
     return this.close();
   }
 
-  private async request(
+  private request(
     input: string | URL | Request,
     init: HttpRequestInit | undefined,
   ): Promise<Response> {
-    if (this.closing !== undefined) throw new PoolClosedError(this.defaultOrigin);
-    const req = await prepareRequest(input, init, this.defaultOrigin);
+    if (this.closing !== undefined) return Promise.reject(new PoolClosedError(this.defaultOrigin));
+    let prepared: PreparedRequest | Promise<PreparedRequest>;
+    try {
+      prepared = prepareRequest(input, init, this.defaultOrigin, this.knownOrigin);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return prepared instanceof Promise
+      ? prepared.then((req) => this.dispatch(req))
+      : this.dispatch(prepared);
+  }
+
+  /** The pool origin `href` starts with, if any. */
+  private readonly knownOrigin = (href: string): string | undefined => {
+    for (const u of this.balancer.upstreams) {
+      const origin = u.transport.origin;
+      if (!href.startsWith(origin)) continue;
+      const next = href.charCodeAt(origin.length);
+      if (Number.isNaN(next) || next === 0x2f || next === 0x3f) return origin;
+    }
+    return undefined;
+  };
+
+  private dispatch(req: PreparedRequest): Promise<Response> {
     let fixed: Upstream | undefined;
     if (req.origin !== undefined) {
       fixed = this.balancer.get(req.origin);
-      if (fixed === undefined)
-        throw new HttpOriginMismatchError(this.defaultOrigin, req.origin + req.target, "URL");
-    }
-    let hop = { method: req.method, target: req.target, headers: req.headers, body: req.body };
-    for (let hops = 0; ; hops++) {
-      const { response, upstream } = await this.attempt(hop, fixed, req.signal);
-      const origin = upstream.transport.origin;
-      const href = origin + hop.target;
-      if (req.redirect === "manual" || !isRedirect(response))
-        return finalize(response, href, hops > 0);
-      await discard(response);
-      if (req.redirect === "error") {
-        throw new HttpRedirectError(
-          origin,
-          response.status,
-          `redirect ${response.status} with redirect: "error"`,
+      if (fixed === undefined) {
+        return Promise.reject(
+          new HttpOriginMismatchError(this.defaultOrigin, req.origin + req.target, "URL"),
         );
       }
-      if (hops >= this.o.maxRedirections) {
-        throw new HttpRedirectError(
-          origin,
-          response.status,
-          `more than ${this.o.maxRedirections} redirects`,
-        );
-      }
-      const current: Hop = { ...hop, url: new URL(href) };
-      const next = nextHop(current, response, (o) => this.balancer.get(o) !== undefined);
-      upstream.transport.countRedirect();
-      fixed = this.balancer.get(next.url.origin);
-      hop = {
-        method: next.method,
-        target: next.url.pathname + next.url.search,
-        headers: next.headers,
-        body: next.body,
-      };
     }
+    const hop: AttemptHop = {
+      method: req.method,
+      target: req.target,
+      headers: req.headers,
+      body: req.body,
+    };
+    if (this.o.retries === 0 && !this.balanced) {
+      // The common case: one upstream, no retries. No async frames between caller and socket.
+      const upstream = fixed ?? this.balancer.upstreams[0]!;
+      return upstream.transport
+        .send({ ...hop, signal: req.signal })
+        .then((response) => this.afterResponse(req, hop, response, upstream, 0));
+    }
+    return this.attempt(hop, fixed, req.signal).then(({ response, upstream }) =>
+      this.afterResponse(req, hop, response, upstream, 0),
+    );
+  }
+
+  private afterResponse(
+    req: PreparedRequest,
+    hop: AttemptHop,
+    response: Response,
+    upstream: Upstream,
+    hops: number,
+  ): Response | Promise<Response> {
+    const href = upstream.transport.origin + hop.target;
+    if (req.redirect === "manual" || !isRedirect(response))
+      return setLocation(response, href, hops > 0);
+    return this.redirect(req, hop, response, upstream, hops);
+  }
+
+  private async redirect(
+    req: PreparedRequest,
+    hop: AttemptHop,
+    response: Response,
+    upstream: Upstream,
+    hops: number,
+  ): Promise<Response> {
+    const origin = upstream.transport.origin;
+    await discard(response);
+    if (req.redirect === "error") {
+      throw new HttpRedirectError(
+        origin,
+        response.status,
+        `redirect ${response.status} with redirect: "error"`,
+      );
+    }
+    if (hops >= this.o.maxRedirections) {
+      throw new HttpRedirectError(
+        origin,
+        response.status,
+        `more than ${this.o.maxRedirections} redirects`,
+      );
+    }
+    const next = nextHop(
+      { ...hop, url: new URL(origin + hop.target) },
+      response,
+      (o) => this.balancer.get(o) !== undefined,
+    );
+    upstream.transport.countRedirect();
+    const nextHopReq: AttemptHop = {
+      method: next.method,
+      target: next.url.pathname + next.url.search,
+      headers: next.headers,
+      body: next.body,
+    };
+    const attempted = await this.attempt(
+      nextHopReq,
+      this.balancer.get(next.url.origin),
+      req.signal,
+    );
+    return this.afterResponse(req, nextHopReq, attempted.response, attempted.upstream, hops + 1);
   }
 
   /**
@@ -175,7 +243,7 @@ export class HttpPool implements AsyncDisposable {
    * on a path request moves to another healthy upstream without spending a retry.
    */
   private async attempt(
-    hop: Omit<Hop, "url"> & { target: string },
+    hop: AttemptHop,
     fixed: Upstream | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ response: Response; upstream: Upstream }> {
@@ -225,9 +293,5 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
-/** Gives the response fetch's `url` and `redirected`, which the constructor cannot set. */
-function finalize(response: Response, url: string, redirected: boolean): Response {
-  Object.defineProperty(response, "url", { value: url });
-  if (redirected) Object.defineProperty(response, "redirected", { value: true });
-  return response;
-}
+/** A request as one attempt sends it, before a signal is attached. */
+type AttemptHop = Omit<Hop, "url"> & { target: string };

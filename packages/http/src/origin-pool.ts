@@ -27,7 +27,6 @@ export class SocketOrigin implements OriginTransport {
   private readonly pool: Pool<Connection>;
   private readonly counters = new OriginCounters();
   private readonly config: ExchangeConfig;
-  private borrowed = 0;
   private queued = 0;
   /** Each stale resend drops a dead socket, so `connections` of them reach a fresh one. */
   private readonly maxStaleResends: number;
@@ -80,12 +79,6 @@ export class SocketOrigin implements OriginTransport {
       createRetryMaxDelayMs: 1_000,
       closeTimeoutMs: o.closeTimeoutMs,
     });
-    this.pool.on("acquire", () => {
-      this.borrowed++;
-    });
-    this.pool.on("release", () => {
-      this.borrowed--;
-    });
     this.pool.on("createError", () => {
       this.counters.connectErrors++;
     });
@@ -96,7 +89,7 @@ export class SocketOrigin implements OriginTransport {
   }
 
   load(): number {
-    return this.borrowed + this.queued;
+    return this.counters.inFlight + this.queued;
   }
 
   /**
@@ -104,25 +97,63 @@ export class SocketOrigin implements OriginTransport {
    * closing an idle keep-alive connection as we wrote to it: the request is sent again on the
    * next connection (at the latest a fresh one) when that cannot duplicate it.
    */
-  async send(request: AttemptRequest): Promise<Response> {
-    const counters = this.counters;
-    const replayable = !(request.body instanceof ReadableStream);
-    for (let attempt = 0; ; attempt++) {
-      const lease = await this.acquire(request.signal);
-      const reused = lease.resource.requests > 0;
-      counters.requests++;
-      if (attempt > 0) counters.retries++;
-      const exchange = new Exchange(lease, request, this.config);
-      try {
-        return await exchange.start();
-      } catch (error) {
-        const stale = reused && error instanceof HttpSocketError && !error.responseStarted;
-        const safe = (isIdempotent(request.method) && replayable) || !exchange.wroteAny;
-        if (stale && safe && attempt < this.maxStaleResends && !request.signal?.aborted) continue;
-        counters.failed++;
-        throw error;
-      }
+  send(request: AttemptRequest): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => this.run(request, 0, resolve, reject));
+  }
+
+  private run(
+    request: AttemptRequest,
+    attempt: number,
+    resolve: (response: Response) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const signal = request.signal;
+    if (signal?.aborted) return reject(signal.reason);
+    let lease: Lease<Connection> | undefined;
+    try {
+      // The synchronous path saves promise ticks per request when a socket is idle.
+      lease = this.pool.tryAcquire();
+    } catch (error) {
+      return reject(error);
     }
+    if (lease !== undefined) return this.exchange(lease, request, attempt, resolve, reject);
+    this.queued++;
+    this.pool.acquire(signal === undefined ? undefined : { signal }).then(
+      (acquired) => {
+        this.queued--;
+        this.exchange(acquired, request, attempt, resolve, reject);
+      },
+      (error: unknown) => {
+        this.queued--;
+        reject(translateAcquireError(error, this.origin, signal));
+      },
+    );
+  }
+
+  private exchange(
+    lease: Lease<Connection>,
+    request: AttemptRequest,
+    attempt: number,
+    resolve: (response: Response) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const counters = this.counters;
+    const reused = lease.resource.requests > 0;
+    counters.requests++;
+    counters.inFlight++;
+    if (attempt > 0) counters.retries++;
+    const exchange: Exchange = new Exchange(lease, request, this.config, resolve, (error) => {
+      const stale = reused && error instanceof HttpSocketError && !error.responseStarted;
+      if (stale && attempt < this.maxStaleResends && !request.signal?.aborted) {
+        const replayable = !(request.body instanceof ReadableStream);
+        if ((isIdempotent(request.method) && replayable) || !exchange.wroteAny) {
+          return this.run(request, attempt + 1, resolve, reject);
+        }
+      }
+      counters.failed++;
+      reject(error);
+    });
+    exchange.start();
   }
 
   stats(): Omit<OriginStats, "healthy"> {
@@ -166,20 +197,5 @@ export class SocketOrigin implements OriginTransport {
 
   close(timeoutMs: number): Promise<void> {
     return this.pool.close({ timeoutMs });
-  }
-
-  private async acquire(signal: AbortSignal | undefined): Promise<Lease<Connection>> {
-    if (signal?.aborted) throw signal.reason;
-    // The synchronous path saves a promise tick per request when a socket is idle.
-    const idle = this.pool.tryAcquire();
-    if (idle !== undefined) return idle;
-    this.queued++;
-    try {
-      return await this.pool.acquire(signal === undefined ? undefined : { signal });
-    } catch (error) {
-      throw translateAcquireError(error, this.origin, signal);
-    } finally {
-      this.queued--;
-    }
   }
 }

@@ -26,6 +26,11 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const CRLF = Buffer.from("\r\n");
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
 
+const DEFAULT_ACCEPT = "accept: */*\r\n";
+const DEFAULT_ENCODING = "accept-encoding: gzip, deflate, br\r\n";
+const DEFAULT_AGENT = `user-agent: ${USER_AGENT}\r\n`;
+const DEFAULTS = DEFAULT_ACCEPT + DEFAULT_ENCODING + DEFAULT_AGENT;
+
 /**
  * Serializes the request head (RFC 9112 §3) with the framing the body needs: `Content-Length`
  * for bytes, `Transfer-Encoding: chunked` for a stream. Header values are latin-1, already
@@ -37,19 +42,22 @@ export function serializeHead(
   host: string,
   headers: RequestHeaders,
   body: PreparedBody,
-): Buffer {
+): string {
   let s = `${method} ${target} HTTP/1.1\r\n`;
-  if (!headers.has("host")) s += `host: ${host}\r\n`;
   const { names, values } = headers;
-  for (let i = 0; i < names.length; i++) s += `${names[i]}: ${values[i]}\r\n`;
-  if (!headers.has("accept")) s += "accept: */*\r\n";
-  if (!headers.has("accept-encoding")) s += "accept-encoding: gzip, deflate, br\r\n";
-  if (!headers.has("user-agent")) s += `user-agent: ${USER_AGENT}\r\n`;
+  if (names.length === 0) {
+    s += `host: ${host}\r\n${DEFAULTS}`;
+  } else {
+    if (!headers.has("host")) s += `host: ${host}\r\n`;
+    for (let i = 0; i < names.length; i++) s += `${names[i]}: ${values[i]}\r\n`;
+    if (!headers.has("accept")) s += DEFAULT_ACCEPT;
+    if (!headers.has("accept-encoding")) s += DEFAULT_ENCODING;
+    if (!headers.has("user-agent")) s += DEFAULT_AGENT;
+  }
   if (body instanceof Uint8Array) s += `content-length: ${body.length}\r\n`;
   else if (body !== null) s += "transfer-encoding: chunked\r\n";
   else if (BODY_METHODS.has(method)) s += "content-length: 0\r\n";
-  s += "\r\n";
-  return Buffer.from(s, "latin1");
+  return `${s}\r\n`;
 }
 
 /**
@@ -64,9 +72,11 @@ export function writeRequest(
   events: WriteEvents,
 ): void {
   const { body } = request;
-  const head = serializeHead(request.method, request.target, host, request.headers, body);
+  const text = serializeHead(request.method, request.target, host, request.headers, body);
+  // An ASCII head goes out as a string, which the socket encodes without a Buffer of ours.
+  const head: string | Uint8Array = request.headers.highBytes ? Buffer.from(text, "latin1") : text;
   if (body instanceof Uint8Array && body.length <= COALESCE_BYTES) {
-    const whole = body.length === 0 ? head : Buffer.concat([head, body]);
+    const whole = body.length === 0 ? head : Buffer.concat([asBytes(head), body]);
     return finishWith(connection, events, put(connection, whole, events));
   }
   if (!put(connection, head, events)) return;
@@ -76,8 +86,12 @@ export function writeRequest(
   void pump(connection, body, events);
 }
 
+function asBytes(head: string | Uint8Array): Uint8Array {
+  return typeof head === "string" ? Buffer.from(head, "latin1") : head;
+}
+
 /** Writes; false when the socket is closed (already reported). */
-function put(connection: Connection, data: Uint8Array, events: WriteEvents): boolean {
+function put(connection: Connection, data: string | Uint8Array, events: WriteEvents): boolean {
   const n = connection.write(data);
   if (n < 0) {
     events.closed();

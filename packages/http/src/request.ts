@@ -30,19 +30,30 @@ export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method);
 }
 
+// Paths made only of characters the URL parser leaves alone, without dot segments or a
+// fragment: used as they are, which saves a URL parse per request.
+const PLAIN_PATH = /^\/[A-Za-z0-9\-_~!$&'()*+,;=:@/%?]*$/;
+
+function isPlainPath(path: string): boolean {
+  return PLAIN_PATH.test(path) && !path.includes("/.");
+}
+
 /**
  * Normalizes `fetch`'s arguments: a path relative to the pool's origin, an absolute string or
  * URL, or a `Request` (whose method, headers, body, signal and redirect mode are used unless
- * `init` overrides them). Async only when a body must be read (Blob, FormData, Request).
+ * `init` overrides them). Synchronous unless a body must be read (Blob, FormData, Request).
  *
+ * @param knownOrigin returns the pool origin `href` starts with, if any: lets the common
+ *   absolute URL skip the URL parser.
  * @throws {HttpInvalidRequestError} on an unusable URL, method, body or redirect mode.
  * @throws {HttpInvalidHeaderError} on an invalid header.
  */
-export async function prepareRequest(
+export function prepareRequest(
   input: string | URL | Request,
   init: HttpRequestInit | undefined,
   defaultOrigin: string,
-): Promise<PreparedRequest> {
+  knownOrigin: (href: string) => string | undefined,
+): PreparedRequest | Promise<PreparedRequest> {
   let request: Request | undefined;
   let href: string;
   if (typeof input === "string") href = input;
@@ -55,23 +66,32 @@ export async function prepareRequest(
   let origin: string | undefined;
   let target: string;
   if (href.startsWith("/") && !href.startsWith("//")) {
-    const url = parseUrl(`http://x${href}`, defaultOrigin, href);
-    target = url.pathname + url.search;
+    target = isPlainPath(href) ? href : pathOf(parseUrl(`http://x${href}`, defaultOrigin, href));
   } else {
-    const url = parseUrl(href, defaultOrigin, href);
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new HttpInvalidRequestError(defaultOrigin, `unsupported URL scheme in ${url.href}`);
+    const known = knownOrigin(href);
+    const rest = known === undefined ? "" : href.slice(known.length);
+    if (
+      known !== undefined &&
+      (rest === "" || isPlainPath(rest.startsWith("?") ? `/${rest}` : rest))
+    ) {
+      origin = known;
+      target = rest === "" ? "/" : rest.startsWith("?") ? `/${rest}` : rest;
+    } else {
+      const url = parseUrl(href, defaultOrigin, href);
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new HttpInvalidRequestError(defaultOrigin, `unsupported URL scheme in ${url.href}`);
+      }
+      if (url.username || url.password) {
+        throw new HttpInvalidRequestError(defaultOrigin, "URLs with credentials are not supported");
+      }
+      origin = url.origin;
+      target = pathOf(url);
     }
-    if (url.username || url.password) {
-      throw new HttpInvalidRequestError(defaultOrigin, "URLs with credentials are not supported");
-    }
-    origin = url.origin;
-    target = url.pathname + url.search;
   }
   const where = origin ?? defaultOrigin;
 
-  const rawMethod = init?.method ?? request?.method ?? "GET";
-  const method = normalizeMethod(String(rawMethod), where);
+  const rawMethod = init?.method ?? request?.method;
+  const method = rawMethod === undefined ? "GET" : normalizeMethod(String(rawMethod), where);
   const headers = RequestHeaders.from(init?.headers ?? request?.headers, where);
   const redirect = init?.redirect ?? request?.redirect ?? "follow";
   if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
@@ -81,21 +101,49 @@ export async function prepareRequest(
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new HttpInvalidRequestError(where, "signal must be an AbortSignal");
   }
+  const prepared: PreparedRequest = {
+    method,
+    origin,
+    target,
+    headers,
+    body: null,
+    signal,
+    redirect,
+  };
 
-  let body: PreparedBody = null;
-  let contentType: string | undefined;
-  if (init !== undefined && "body" in init && init.body !== undefined && init.body !== null) {
-    [body, contentType] = await convertBody(init.body);
-  } else if (request?.body) {
-    // Read whole, so a retry or a 307 can send it again.
-    body = new Uint8Array(await request.arrayBuffer());
+  const rawBody = init !== undefined && "body" in init ? init.body : undefined;
+  if (rawBody !== undefined && rawBody !== null) {
+    const converted = convertBody(rawBody);
+    if (converted instanceof Promise) return converted.then((c) => withBody(prepared, c, where));
+    return withBody(prepared, converted, where);
   }
-  if (body !== null && (method === "GET" || method === "HEAD")) {
+  if (request?.body) {
+    // Read whole, so a retry or a 307 can send it again.
+    return request
+      .arrayBuffer()
+      .then((b) => withBody(prepared, [new Uint8Array(b), undefined], where));
+  }
+  return prepared;
+}
+
+function withBody(
+  prepared: PreparedRequest,
+  [body, contentType]: [PreparedBody, string | undefined],
+  where: string,
+): PreparedRequest {
+  const method = prepared.method;
+  if (method === "GET" || method === "HEAD") {
     throw new HttpInvalidRequestError(where, `a ${method} request cannot have a body`);
   }
-  if (contentType !== undefined && !headers.has("content-type"))
-    headers.set("content-type", contentType);
-  return { method, origin, target, headers, body, signal, redirect };
+  if (contentType !== undefined && !prepared.headers.has("content-type")) {
+    prepared.headers.set("content-type", contentType);
+  }
+  prepared.body = body;
+  return prepared;
+}
+
+function pathOf(url: URL): string {
+  return url.pathname + url.search;
 }
 
 function parseUrl(href: string, origin: string, shown: string): URL {
@@ -116,8 +164,10 @@ function normalizeMethod(method: string, origin: string): string {
   return normalized;
 }
 
+type Converted = [PreparedBody, string | undefined];
+
 /** The body as bytes or a stream, and the `Content-Type` fetch would give it. */
-async function convertBody(body: unknown): Promise<[PreparedBody, string | undefined]> {
+function convertBody(body: unknown): Converted | Promise<Converted> {
   if (typeof body === "string") return [encoder.encode(body), "text/plain;charset=UTF-8"];
   if (body instanceof Uint8Array) return [body, undefined];
   if (body instanceof ArrayBuffer || body instanceof SharedArrayBuffer)
@@ -128,11 +178,12 @@ async function convertBody(body: unknown): Promise<[PreparedBody, string | undef
     return [encoder.encode(body.toString()), "application/x-www-form-urlencoded;charset=UTF-8"];
   }
   if (body instanceof ReadableStream) return [body as ReadableStream<Uint8Array>, undefined];
-  if (body instanceof Blob) return [await body.bytes(), body.type || undefined];
+  if (body instanceof Blob) return body.bytes().then((b): Converted => [b, body.type || undefined]);
   if (body instanceof FormData) {
     // Response encodes FormData as multipart exactly as fetch would, boundary included.
     const encoded = new Response(body);
-    return [await encoded.bytes(), encoded.headers.get("content-type") ?? undefined];
+    const type = encoded.headers.get("content-type") ?? undefined;
+    return encoded.bytes().then((b): Converted => [b, type]);
   }
   return [encoder.encode(String(body)), "text/plain;charset=UTF-8"];
 }

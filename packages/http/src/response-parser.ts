@@ -76,25 +76,32 @@ export function parseHead(
   limits: HeadLimits,
   origin: string,
 ): ResponseHead {
-  const text = buf.toString("latin1", 0, end - 4);
-  const lines = text.split("\r\n");
-  const statusLine = lines[0]!;
+  // One pass over the latin-1 text with indexOf and char codes: this runs once per response.
+  const text = buf.toString("latin1", 0, end - 2);
+  const len = text.length;
+  const eol = text.indexOf("\r\n");
   // HTTP-version SP 3DIGIT SP [reason]; servers that omit the SP before an empty reason are common.
-  const m = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/.exec(statusLine);
-  if (m === null)
-    throw new HttpParseError(origin, `bad status line ${JSON.stringify(statusLine.slice(0, 64))}`);
-  const version = m[1] === "1" ? 11 : 10;
-  const status = Number(m[2]);
-  if (status < 100) throw new HttpParseError(origin, `bad status code ${status}`);
-  const statusText = m[3] ?? "";
-  if (hasControl(statusText))
-    throw new HttpParseError(origin, "control character in reason phrase");
-  if (lines.length - 1 > limits.maxHeaderCount) {
+  if (
+    eol < 12 ||
+    !text.startsWith("HTTP/1.") ||
+    (text.charCodeAt(7) !== 0x30 && text.charCodeAt(7) !== 0x31) ||
+    text.charCodeAt(8) !== 0x20 ||
+    !isDigit(text.charCodeAt(9)) ||
+    !isDigit(text.charCodeAt(10)) ||
+    !isDigit(text.charCodeAt(11)) ||
+    (eol > 12 && text.charCodeAt(12) !== 0x20)
+  ) {
     throw new HttpParseError(
       origin,
-      `more than maxHeaderCount (${limits.maxHeaderCount}) header fields`,
+      `bad status line ${JSON.stringify(text.slice(0, Math.min(eol < 0 ? 64 : eol, 64)))}`,
     );
   }
+  const version = text.charCodeAt(7) === 0x31 ? 11 : 10;
+  const status = Number(text.slice(9, 12));
+  if (status < 100) throw new HttpParseError(origin, `bad status code ${status}`);
+  const statusText = eol > 13 ? text.slice(13, eol) : "";
+  if (hasControl(text, 13, eol))
+    throw new HttpParseError(origin, "control character in reason phrase");
 
   const headers: [string, string][] = [];
   let contentLength = -1;
@@ -102,33 +109,44 @@ export function parseHead(
   let connection = "";
   let keepAliveTimeoutMs = 0;
   let contentEncoding = "";
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(":");
-    if (colon <= 0) {
+  let pos = eol + 2;
+  while (pos < len) {
+    let lineEnd = text.indexOf("\r\n", pos);
+    if (lineEnd < 0) lineEnd = len;
+    const colon = text.indexOf(":", pos);
+    if (colon <= pos || colon > lineEnd) {
+      const first = text.charCodeAt(pos);
       const what =
-        line.startsWith(" ") || line.startsWith("\t")
-          ? "obsolete line folding"
-          : "a header line without a name";
+        first === 0x20 || first === 0x09 ? "obsolete line folding" : "a header line without a name";
       throw new HttpParseError(origin, what);
     }
-    const name = line.slice(0, colon);
+    const name = text.slice(pos, colon);
     if (!isToken(name))
       throw new HttpParseError(origin, `bad header name ${JSON.stringify(name.slice(0, 64))}`);
-    const value = line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, "");
-    if (hasControl(value)) {
+    let vs = colon + 1;
+    let ve = lineEnd;
+    while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+    if (hasControl(text, vs, ve))
       throw new HttpParseError(origin, `control character in header ${name}`);
+    const value = text.slice(vs, ve);
+    if (headers.push([name, value]) > limits.maxHeaderCount) {
+      throw new HttpParseError(
+        origin,
+        `more than maxHeaderCount (${limits.maxHeaderCount}) header fields`,
+      );
     }
-    headers.push([name, value]);
+    pos = lineEnd + 2;
     switch (name.length) {
-      case 10:
-        if (name.toLowerCase() === "connection") connection += `,${value.toLowerCase()}`;
-        else if (name.toLowerCase() === "keep-alive") keepAliveTimeoutMs = keepAliveTimeout(value);
+      case 10: {
+        const lower = name.toLowerCase();
+        if (lower === "connection") connection += `,${value.toLowerCase()}`;
+        else if (lower === "keep-alive") keepAliveTimeoutMs = keepAliveTimeout(value);
         break;
+      }
       case 14:
-        if (name.toLowerCase() === "content-length") {
+        if (name.toLowerCase() === "content-length")
           contentLength = mergeContentLength(contentLength, value, origin);
-        }
         break;
       case 16:
         if (name.toLowerCase() === "content-encoding") {
@@ -149,8 +167,12 @@ export function parseHead(
     }
   }
 
-  const tokens = connection.split(",").map((t) => t.trim());
-  let keepAlive = version === 11 ? !tokens.includes("close") : tokens.includes("keep-alive");
+  let keepAlive: boolean;
+  if (connection === "") keepAlive = version === 11;
+  else {
+    const tokens = connection.split(",").map((t) => t.trim());
+    keepAlive = version === 11 ? !tokens.includes("close") : tokens.includes("keep-alive");
+  }
   let framing: Framing;
   if (method === "HEAD" || status < 200 || status === 204 || status === 304) {
     framing = Framing.None;
@@ -172,7 +194,6 @@ export function parseHead(
     }
     // Both headers present is a smuggling pattern: read this response, never reuse the socket.
     if (contentLength >= 0) keepAlive = false;
-    contentLength = -1;
   } else if (contentLength >= 0) {
     framing = Framing.Length;
   } else {
@@ -191,6 +212,14 @@ export function parseHead(
     keepAliveTimeoutMs,
     contentEncoding,
   };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 function mergeContentLength(current: number, value: string, origin: string): number {
@@ -213,9 +242,9 @@ function keepAliveTimeout(value: string): number {
   return m === null ? 0 : Number(m[1]) * 1000;
 }
 
-/** True when `s` holds a control character other than HTAB (RFC 9110 §5.5 field-vchar). */
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
+/** True when `s[from..to)` holds a control character other than HTAB (RFC 9110 §5.5). */
+function hasControl(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
   }
