@@ -206,6 +206,7 @@ export type SerializedError =
       message: string;
       path?: string;
     }
+  | { kind: "pool"; code: string; message: string }
   | { kind: "js"; name: string; message: string; stack: string | undefined };
 
 export function serializeError(error: unknown): SerializedError {
@@ -228,6 +229,9 @@ export function serializeError(error: unknown): SerializedError {
       message: error.message,
     };
   }
+  if (error instanceof SqliteMultipleStatementsError) {
+    return { kind: "pool", code: error.code, message: error.message };
+  }
   if (error instanceof Error) {
     return { kind: "js", name: error.name, message: error.message, stack: error.stack };
   }
@@ -245,6 +249,11 @@ export function deserializeError(e: SerializedError): Error {
   if (e.kind === "sqlite") {
     if (e.path !== undefined) return new SqliteOpenError(e.path, e.code, e.errno, e.message);
     return new SqliteError(e.code, e.message, e.errno, e.byteOffset);
+  }
+  if (e.kind === "pool") {
+    const error = new SqliteMultipleStatementsError("");
+    error.message = e.message;
+    return error;
   }
   const error = new (JS_ERRORS[e.name] ?? Error)(e.message);
   if (e.stack !== undefined) error.stack = e.stack;

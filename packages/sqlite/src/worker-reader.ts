@@ -62,7 +62,7 @@ export class WorkerReaders {
   private readonly o: WorkerReadersOptions;
   private readonly statements: StatementCounters;
   private readonly slots: Slot[] = [];
-  private queue: Job[] = [];
+  private queue: (Job | undefined)[] = [];
   private head = 0;
   private waiting = 0;
   private nextId = 1;
@@ -129,7 +129,7 @@ export class WorkerReaders {
       this.idleWaiter = undefined;
     }
     const closed = new PoolClosedError(`${this.o.name} workers`);
-    for (const job of this.queue.splice(0)) this.fail(job, closed);
+    for (const job of this.queue.splice(0)) if (job !== undefined) this.fail(job, closed);
     this.head = 0;
     await Promise.all(
       this.slots.map(async (slot) => {
@@ -224,7 +224,7 @@ export class WorkerReaders {
     for (;;) {
       const job = this.queue[this.head];
       if (job === undefined) break;
-      this.queue[this.head++] = undefined as unknown as Job;
+      this.queue[this.head++] = undefined;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
