@@ -77,7 +77,6 @@ describe("SqlitePool with workers", () => {
       list.reduce((a, b) => (b.elapsedMs < a.elapsedMs ? b : a));
     const onMain = best(runs.main);
     const offMain = best(runs.workers);
-    if (process.env.DEBUG_HEAVY) console.log(JSON.stringify({ size, main: runs.main.map((r) => [Math.round(r.elapsedMs), Math.round(r.maxGapMs)]), workers: runs.workers.map((r) => [Math.round(r.elapsedMs), Math.round(r.maxGapMs)]) }));
     expect(offMain.rows).toEqual(onMain.rows);
     expect(offMain.rows[0]).toMatchObject({ n: size });
     // Loose on purpose: the machine is shared. The benchmark measures the real ratio.
