@@ -130,7 +130,8 @@ export class FetchOrigin implements OriginTransport {
     clearTimeout(timer);
     this.counters.ttfb.record(performance.now() - startedAt);
     const source = response.body;
-    if (source === null) {
+    // An empty body needs no slot: release it now rather than when someone reads nothing.
+    if (source === null || response.headers.get("content-length") === "0") {
       lease.release();
       return response;
     }
