@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { HttpPool } from "../src/index.ts";
+import { startNodeServer, type TestServer } from "./helpers.ts";
+
+describe("HttpPool connections", () => {
+  let server: TestServer | undefined;
+  let http: HttpPool | undefined;
+  afterEach(async () => {
+    await http?.close({ timeoutMs: 1_000 });
+    await server?.stop();
+    http = undefined;
+    server = undefined;
+  });
+
+  for (const transport of ["socket", "fetch"] as const) {
+    it(`never opens more than \`connections\` and opens exactly that many under load (${transport})`, async () => {
+      server = await startNodeServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 6, transport });
+      http = pool;
+      let peak = 0;
+      const sample = setInterval(async () => {
+        const { open } = await server!.connections!();
+        peak = Math.max(peak, open);
+      }, 5);
+      try {
+        // 600 requests, 64 at a time, each held ~2 ms by the server: the pool stays saturated.
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 64 }, async () => {
+            while (next++ < 600) {
+              const res = await pool.fetch("/slow?ms=2");
+              expect(await res.text()).toBe("slow");
+            }
+          }),
+        );
+      } finally {
+        clearInterval(sample);
+      }
+      const counts = await server.connections!();
+      expect(counts.opened).toBe(6);
+      expect(peak).toBeLessThanOrEqual(6);
+      const stats = pool.stats().origins[server.origin]!;
+      expect(stats.requests.total).toBe(600);
+      if (transport === "socket") {
+        expect(stats.connections!.created).toBe(6);
+        expect(stats.connections!.reused).toBe(594);
+      }
+    });
+  }
+
+  it("closes every socket on close()", async () => {
+    server = await startNodeServer();
+    const pool = new HttpPool({ origin: server.origin, connections: 4 });
+    http = pool;
+    await Promise.all(Array.from({ length: 8 }, () => pool.fetch("/echo").then((r) => r.text())));
+    expect((await server.connections!()).open).toBe(4);
+    await pool.close();
+    const deadline = performance.now() + 2_000;
+    while ((await server.connections!()).open > 0 && performance.now() < deadline) await Bun.sleep(10);
+    expect((await server.connections!()).open).toBe(0);
+    expect(pool.stats().origins[server.origin]!.connections!.open).toBe(0);
+    const error = await pool.fetch("/echo").catch((e) => e);
+    expect(error.code).toBe("POOL_CLOSED");
+  });
+});
