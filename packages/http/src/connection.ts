@@ -44,12 +44,17 @@ export class Connection {
   closeReason: CloseReason | undefined = undefined;
   /** The exchange currently using the socket. */
   user: ConnectionUser | undefined = undefined;
-  private socket!: Socket<Connection>;
+  private socket: Socket<Connection> | undefined = undefined;
   private pendingOut: Uint8Array[] = [];
   private drainWaiters: Array<(ok: boolean) => void> = [];
   private deadlineAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When the pending timer fires. */
+  private timerAt = 0;
   private paused = false;
+  /** Set while a TLS connection waits for its handshake: called with the failure, if any. */
+  private handshakeDone: ((error?: Error) => void) | undefined = undefined;
+  private handshake: { error: Error | undefined } | undefined = undefined;
   private closeHandled = false;
 
   private constructor(readonly target: ConnectTarget) {}
@@ -68,6 +73,9 @@ export class Connection {
       const fail = (error: unknown) => {
         if (settled) return;
         settled = true;
+        // Connected but not usable (a timeout or abort during the TLS handshake): close it.
+        connection.handshakeDone = undefined;
+        if (connection.socket !== undefined) connection.destroy();
         if (timer !== undefined) clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         reject(error);
@@ -100,12 +108,26 @@ export class Connection {
               new HttpConnectError(target.origin, new Error("socket closed during connect")),
             );
           }
-          settled = true;
-          if (timer !== undefined) clearTimeout(timer);
-          signal.removeEventListener("abort", onAbort);
-          socket.setNoDelay(true);
-          socket.unref();
-          resolve(connection);
+          const succeed = () => {
+            settled = true;
+            if (timer !== undefined) clearTimeout(timer);
+            signal.removeEventListener("abort", onAbort);
+            socket.setNoDelay(true);
+            socket.unref();
+            resolve(connection);
+          };
+          const handshaken = (error?: Error) => {
+            connection.handshakeDone = undefined;
+            if (settled) return;
+            if (error === undefined) return succeed();
+            connection.closeReason ??= "error";
+            connection.destroy();
+            fail(new HttpConnectError(target.origin, error));
+          };
+          // Bun resolves a TLS connect before the handshake; a request must wait for it.
+          if (target.tls === undefined) succeed();
+          else if (connection.handshake !== undefined) handshaken(connection.handshake.error);
+          else connection.handshakeDone = handshaken;
         },
         (error: unknown) => fail(new HttpConnectError(target.origin, error)),
       );
@@ -124,7 +146,7 @@ export class Connection {
       this.pendingOut.push(typeof data === "string" ? Buffer.from(data, "latin1") : data);
       return 0;
     }
-    const n = this.socket.write(data);
+    const n = this.socket!.write(data);
     if (n < 0) return -1;
     if (n < data.length) {
       // Strings given here are ASCII, so bytes written is also characters written.
@@ -149,13 +171,13 @@ export class Connection {
   pause(): void {
     if (this.paused || this.closed) return;
     this.paused = true;
-    this.socket.pause();
+    this.socket!.pause();
   }
 
   resume(): void {
     if (!this.paused || this.closed) return;
     this.paused = false;
-    this.socket.resume();
+    this.socket!.resume();
   }
 
   /**
@@ -167,12 +189,20 @@ export class Connection {
       this.deadlineAt = 0;
       return;
     }
-    this.deadlineAt = performance.now() + ms;
-    if (this.timer === undefined) {
-      this.timer = setTimeout(this.onTimer, ms);
-      // The busy socket keeps the process alive; the timer need not.
-      this.timer.unref();
-    }
+    const at = performance.now() + ms;
+    this.deadlineAt = at;
+    // A pending timer due no later than the new deadline re-arms itself when it fires; only an
+    // earlier deadline needs a new one.
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.arm(ms, at);
+  }
+
+  private arm(ms: number, at: number): void {
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, ms);
+    // The busy socket keeps the process alive; the timer need not.
+    this.timer.unref();
   }
 
   /** Closes the socket at once (no graceful FIN wait): the pool's `destroy`. */
@@ -194,10 +224,21 @@ export class Connection {
   }
 
   /** @internal socket handler */
+  handleHandshake(success: boolean, authorizationError: Error | null): void {
+    const rejectUnauthorized = this.target.tls?.rejectUnauthorized !== false;
+    const error =
+      !success || (authorizationError !== null && rejectUnauthorized)
+        ? (authorizationError ?? new Error("TLS handshake failed"))
+        : undefined;
+    this.handshake = { error };
+    this.handshakeDone?.(error);
+  }
+
+  /** @internal socket handler */
   handleDrain(): void {
     while (this.pendingOut.length > 0) {
       const chunk = this.pendingOut[0]!;
-      const n = this.socket.write(chunk);
+      const n = this.socket!.write(chunk);
       if (n < 0) return;
       if (n < chunk.length) {
         this.pendingOut[0] = chunk.subarray(n);
@@ -214,8 +255,8 @@ export class Connection {
    */
   setBusy(busy: boolean): void {
     if (this.closed) return;
-    if (busy) this.socket.ref();
-    else this.socket.unref();
+    if (busy) this.socket!.ref();
+    else this.socket!.unref();
   }
 
   /** @internal socket handler */
@@ -226,6 +267,7 @@ export class Connection {
     this.closed = true;
     this.clearTimer();
     this.settleDrain(false);
+    this.handshakeDone?.(error ?? new Error("connection closed during the TLS handshake"));
     const user = this.user;
     if (user !== undefined) return user.onClose(error);
     if (!wasClosed) {
@@ -254,11 +296,7 @@ export class Connection {
     this.timer = undefined;
     if (this.deadlineAt === 0 || this.closed) return;
     const left = this.deadlineAt - performance.now();
-    if (left > 1) {
-      this.timer = setTimeout(this.onTimer, left);
-      this.timer.unref();
-      return;
-    }
+    if (left > 1) return this.arm(left, this.deadlineAt);
     this.deadlineAt = 0;
     this.user?.onDeadline();
   };
@@ -280,6 +318,9 @@ const HANDLERS: SocketHandler<Connection> = {
     socket.data.closeReason ??= "error";
     socket.terminate();
     socket.data.handleClose(error);
+  },
+  handshake(socket, success, authorizationError) {
+    socket.data.handleHandshake(success, authorizationError);
   },
   connectError() {
     // Reported through the rejected Bun.connect promise.

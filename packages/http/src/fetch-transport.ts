@@ -1,4 +1,4 @@
-import { type Lease, Pool } from "@pool/core";
+import { type Lease, Pool, PoolClosedError, PoolError } from "@pool/core";
 import {
   HttpConnectError,
   HttpDecodeError,
@@ -55,6 +55,8 @@ export class FetchOrigin implements OriginTransport {
   private readonly counters = new OriginCounters();
   private borrowed = 0;
   private queued = 0;
+  /** Requests not finished yet, so close() can abort the ones its grace period did not see end. */
+  private readonly running = new Set<AbortController>();
 
   constructor(
     url: URL,
@@ -95,6 +97,7 @@ export class FetchOrigin implements OriginTransport {
     }
     this.counters.requests++;
     const controller = new AbortController();
+    this.running.add(controller);
     const signal =
       userSignal === undefined
         ? controller.signal
@@ -123,7 +126,8 @@ export class FetchOrigin implements OriginTransport {
       } as RequestInit);
     } catch (error) {
       clearTimeout(timer);
-      lease.release();
+      this.running.delete(controller);
+      if (!lease.released) lease.release();
       this.counters.failed++;
       throw this.translate(error, userSignal, controller.signal, false);
     }
@@ -132,7 +136,8 @@ export class FetchOrigin implements OriginTransport {
     const source = response.body;
     // An empty body needs no slot: release it now rather than when someone reads nothing.
     if (source === null || response.headers.get("content-length") === "0") {
-      lease.release();
+      this.running.delete(controller);
+      if (!lease.released) lease.release();
       return response;
     }
 
@@ -142,7 +147,8 @@ export class FetchOrigin implements OriginTransport {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      lease.release();
+      this.running.delete(controller);
+      if (!lease.released) lease.release();
     };
     const arm = () => {
       if (bodyTimeoutMs === 0) return;
@@ -213,8 +219,11 @@ export class FetchOrigin implements OriginTransport {
     this.counters.retries++;
   }
 
-  close(timeoutMs: number): Promise<void> {
-    return this.pool.close({ timeoutMs });
+  async close(timeoutMs: number): Promise<void> {
+    await this.pool.close({ timeoutMs });
+    // The grace period is over: what still runs is aborted, as the socket transport's are.
+    for (const controller of this.running) controller.abort(new PoolClosedError(this.origin));
+    this.running.clear();
   }
 
   /** Bun's fetch rejects with a `TypeError` carrying a `code`; map it onto our codes. */
@@ -225,7 +234,7 @@ export class FetchOrigin implements OriginTransport {
     responseStarted: boolean,
   ): unknown {
     if (userSignal?.aborted) return userSignal.reason;
-    if (ours.aborted && ours.reason instanceof HttpError) return ours.reason;
+    if (ours.aborted && ours.reason instanceof PoolError) return ours.reason;
     if (error instanceof HttpError) return error;
     const code = String((error as { code?: unknown })?.code ?? "");
     if (

@@ -56,7 +56,8 @@ describe("HttpPool connections", () => {
     expect((await server.connections!()).open).toBe(4);
     await pool.close();
     const deadline = performance.now() + 2_000;
-    while ((await server.connections!()).open > 0 && performance.now() < deadline) await Bun.sleep(10);
+    while ((await server.connections!()).open > 0 && performance.now() < deadline)
+      await Bun.sleep(10);
     expect((await server.connections!()).open).toBe(0);
     expect(pool.stats().origins[server.origin]!.connections!.open).toBe(0);
     const error = await pool.fetch("/echo").catch((e) => e);

@@ -1,6 +1,6 @@
-import type { Socket } from "bun";
 import { join } from "node:path";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import type { Socket } from "bun";
 
 /** A test upstream: where it listens and how to stop it. */
 export interface TestServer {
@@ -18,11 +18,14 @@ const NODE = Bun.which("node");
  */
 export async function startNodeServer(idleTimeoutMs = 0, closeEvery = 0): Promise<TestServer> {
   const script = join(import.meta.dir, "fixtures", "node-server.mjs");
-  const proc = Bun.spawn([NODE ?? process.execPath, script, String(idleTimeoutMs), String(closeEvery)], {
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const proc = Bun.spawn(
+    [NODE ?? process.execPath, script, String(idleTimeoutMs), String(closeEvery)],
+    {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "inherit",
+    },
+  );
   const reader = proc.stdout.getReader();
   let text = "";
   while (!text.includes("\n")) {
@@ -36,7 +39,10 @@ export async function startNodeServer(idleTimeoutMs = 0, closeEvery = 0): Promis
     origin: `http://127.0.0.1:${port}`,
     connections: async () => {
       const session = new Bun.FetchSession({ keepAlive: false });
-      return (await (await session.fetch(`http://127.0.0.1:${control}/`)).json()) as { opened: number; open: number };
+      return (await (await session.fetch(`http://127.0.0.1:${control}/`)).json()) as {
+        opened: number;
+        open: number;
+      };
     },
     stop: async () => {
       proc.stdin.end();
@@ -95,7 +101,10 @@ export function startBunServer(): TestServer {
       if (p === "/br") return compressed("br", brotliCompressSync(COMPRESSED_TEXT));
       if (p.startsWith("/redirect/")) {
         const status = Number(p.split("/")[2]);
-        return new Response(null, { status, headers: { location: url.searchParams.get("to") ?? "/echo" } });
+        return new Response(null, {
+          status,
+          headers: { location: url.searchParams.get("to") ?? "/echo" },
+        });
       }
       if (p.startsWith("/status/")) {
         const status = Number(p.split("/")[2]);
@@ -114,7 +123,9 @@ export function startBunServer(): TestServer {
 }
 
 function compressed(encoding: string, bytes: Uint8Array): Response {
-  return new Response(bytes, { headers: { "content-encoding": encoding, "content-type": "text/plain" } });
+  return new Response(bytes, {
+    headers: { "content-encoding": encoding, "content-type": "text/plain" },
+  });
 }
 
 export const EXPECTED_DECOMPRESSED = COMPRESSED_TEXT;
@@ -194,7 +205,10 @@ export async function chunksOf(body: ReadableStream<Uint8Array>): Promise<string
 }
 
 /** Resolves once `predicate` holds, polling every few ms, or throws after `timeoutMs`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 3_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await predicate())) {
     if (performance.now() > deadline) throw new Error("condition not met in time");

@@ -14,7 +14,12 @@ describe("keep-alive reuse against servers that close connections", () => {
     server = undefined;
   });
 
-  async function burst(pool: HttpPool, count: number, concurrency: number, init?: RequestInit): Promise<number> {
+  async function burst(
+    pool: HttpPool,
+    count: number,
+    concurrency: number,
+    init?: RequestInit,
+  ): Promise<number> {
     let next = 0;
     let ok = 0;
     await Promise.all(
@@ -132,11 +137,17 @@ describe("keep-alive reuse against servers that close connections", () => {
 
   it("retires connections after maxRequestsPerConnection and maxLifetimeMs", async () => {
     server = startRawServer((socket) => socket.write(okResponse()));
-    const pool = new HttpPool({ origin: server.origin, connections: 1, maxRequestsPerConnection: 3 });
+    const pool = new HttpPool({
+      origin: server.origin,
+      connections: 1,
+      maxRequestsPerConnection: 3,
+    });
     http = pool;
     expect(await burst(pool, 9, 1)).toBe(9);
     expect(pool.stats().origins[server.origin]!.connections!.created).toBe(3);
-    expect(pool.stats().origins[server.origin]!.connections!.closed.maxRequests).toBeGreaterThanOrEqual(2);
+    expect(
+      pool.stats().origins[server.origin]!.connections!.closed.maxRequests,
+    ).toBeGreaterThanOrEqual(2);
     await pool.close();
     const aging = new HttpPool({ origin: server.origin, connections: 1, maxLifetimeMs: 100 });
     http = aging;

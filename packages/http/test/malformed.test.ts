@@ -5,7 +5,9 @@ import { okResponse, startRawServer } from "./helpers.ts";
 type Raw = ReturnType<typeof startRawServer>;
 
 /** A server answering `/bad` with `bad` and anything else with a good response. */
-function serverWith(bad: string | ((socket: Parameters<Parameters<typeof startRawServer>[0]>[0]) => void)): Raw {
+function serverWith(
+  bad: string | ((socket: Parameters<Parameters<typeof startRawServer>[0]>[0]) => void),
+): Raw {
   return startRawServer((socket, head) => {
     if (!head.startsWith("GET /bad")) return void socket.write(okResponse("fine"));
     if (typeof bad === "string") socket.write(bad);
@@ -23,21 +25,51 @@ describe("malformed responses", () => {
     server = undefined;
   });
 
-  const cases: Array<[string, string | ((socket: Parameters<Parameters<typeof startRawServer>[0]>[0]) => void), string]> = [
+  const cases: Array<
+    [
+      string,
+      string | ((socket: Parameters<Parameters<typeof startRawServer>[0]>[0]) => void),
+      string,
+    ]
+  > = [
     ["a bad status line", "HTTP/1.1 2OO OK\r\ncontent-length: 0\r\n\r\n", "HTTP_PARSE_ERROR"],
     ["not HTTP at all", "SSH-2.0-OpenSSH\r\n\r\n", "HTTP_PARSE_ERROR"],
-    ["a bad chunk size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", "HTTP_PARSE_ERROR"],
-    ["chunk data without CRLF", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", "HTTP_PARSE_ERROR"],
-    ["oversized headers", `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(20_000)}\r\ncontent-length: 0\r\n\r\n`, "HTTP_PARSE_ERROR"],
+    [
+      "a bad chunk size",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+      "HTTP_PARSE_ERROR",
+    ],
+    [
+      "chunk data without CRLF",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
+      "HTTP_PARSE_ERROR",
+    ],
+    [
+      "oversized headers",
+      `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(20_000)}\r\ncontent-length: 0\r\n\r\n`,
+      "HTTP_PARSE_ERROR",
+    ],
     [
       "too many header fields",
       `HTTP/1.1 200 OK\r\n${Array.from({ length: 150 }, (_, i) => `x-h${i}: v\r\n`).join("")}content-length: 0\r\n\r\n`,
       "HTTP_PARSE_ERROR",
     ],
-    ["conflicting Content-Length", "HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd", "HTTP_PARSE_ERROR"],
-    ["a header line without a colon", "HTTP/1.1 200 OK\r\nbroken header\r\ncontent-length: 0\r\n\r\n", "HTTP_PARSE_ERROR"],
+    [
+      "conflicting Content-Length",
+      "HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd",
+      "HTTP_PARSE_ERROR",
+    ],
+    [
+      "a header line without a colon",
+      "HTTP/1.1 200 OK\r\nbroken header\r\ncontent-length: 0\r\n\r\n",
+      "HTTP_PARSE_ERROR",
+    ],
     ["bare LF line endings", "HTTP/1.1 200 OK\ncontent-length: 0\n\n", "HTTP_PARSE_ERROR"],
-    ["obsolete line folding", "HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n", "HTTP_PARSE_ERROR"],
+    [
+      "obsolete line folding",
+      "HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n",
+      "HTTP_PARSE_ERROR",
+    ],
     [
       "an early close mid-body",
       (socket) => {
@@ -117,7 +149,9 @@ describe("malformed responses", () => {
   });
 
   it("fails a corrupt gzip body with HTTP_DECODE_ERROR when it is read", async () => {
-    server = serverWith("HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: 8\r\n\r\nnotgzip!");
+    server = serverWith(
+      "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: 8\r\n\r\nnotgzip!",
+    );
     const pool = new HttpPool({ origin: server.origin, connections: 1 });
     http = pool;
     const res = await pool.fetch("/bad");

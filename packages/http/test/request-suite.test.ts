@@ -11,7 +11,13 @@ import {
   HttpPool,
   HttpRedirectError,
 } from "../src/index.ts";
-import { chunksOf, EXPECTED_DECOMPRESSED, startBunServer, startNodeServer, type TestServer } from "./helpers.ts";
+import {
+  chunksOf,
+  EXPECTED_DECOMPRESSED,
+  startBunServer,
+  startNodeServer,
+  type TestServer,
+} from "./helpers.ts";
 
 const servers: Array<[string, () => TestServer | Promise<TestServer>]> = [
   ["Bun.serve", startBunServer],
@@ -33,7 +39,12 @@ for (const transport of ["socket", "fetch"] as const) {
       });
 
       const echo = async (res: Response) =>
-        (await res.json()) as { method: string; body: string; headers: Record<string, string>; url: string };
+        (await res.json()) as {
+          method: string;
+          body: string;
+          headers: Record<string, string>;
+          url: string;
+        };
 
       it("sends each method and gets the echo back", async () => {
         for (const method of ["GET", "DELETE", "OPTIONS", "POST", "PUT", "PATCH"]) {
@@ -49,7 +60,9 @@ for (const transport of ["socket", "fetch"] as const) {
       });
 
       it("sends string, bytes, URLSearchParams, Blob and FormData bodies", async () => {
-        const cases: Array<[BodyInit, (e: Awaited<ReturnType<typeof echo>>) => void]> = [
+        const cases: Array<
+          [ConstructorParameters<typeof Response>[0], (e: Awaited<ReturnType<typeof echo>>) => void]
+        > = [
           ["plain text ✓", (e) => expect(e.body).toBe("plain text ✓")],
           [new TextEncoder().encode("bytes"), (e) => expect(e.body).toBe("bytes")],
           [
@@ -67,7 +80,8 @@ for (const transport of ["socket", "fetch"] as const) {
             },
           ],
         ];
-        for (const [body, check] of cases) check(await echo(await http.fetch("/echo", { method: "POST", body })));
+        for (const [body, check] of cases)
+          check(await echo(await http.fetch("/echo", { method: "POST", body })));
         const form = new FormData();
         form.set("field", "value");
         const e = await echo(await http.fetch("/echo", { method: "POST", body: form }));
@@ -84,7 +98,9 @@ for (const transport of ["socket", "fetch"] as const) {
             c.close();
           },
         });
-        const e = await echo(await http.fetch("/echo", { method: "POST", body, duplex: "half" } as RequestInit));
+        const e = await echo(
+          await http.fetch("/echo", { method: "POST", body, duplex: "half" } as RequestInit),
+        );
         expect(e.body).toBe("one,two,three");
       });
 
@@ -93,7 +109,13 @@ for (const transport of ["socket", "fetch"] as const) {
         expect(e1.headers["x-custom"]).toBe("yes");
         expect(e1.url).toBe("/echo?q=1");
         const e2 = await echo(
-          await http.fetch(new Request(`${server.origin}/echo`, { method: "PUT", body: "req", headers: { "x-r": "1" } })),
+          await http.fetch(
+            new Request(`${server.origin}/echo`, {
+              method: "PUT",
+              body: "req",
+              headers: { "x-r": "1" },
+            }),
+          ),
         );
         expect([e2.method, e2.body, e2.headers["x-r"]]).toEqual(["PUT", "req", "1"]);
         const res = await http.fetch(new URL(`${server.origin}/echo`));
@@ -110,7 +132,11 @@ for (const transport of ["socket", "fetch"] as const) {
         const res = await http.fetch("/ndjson");
         const chunks = await chunksOf(res.body!);
         expect(chunks.length).toBeGreaterThanOrEqual(2);
-        const lines = chunks.join("").trim().split("\n").map((l) => JSON.parse(l));
+        const lines = chunks
+          .join("")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l));
         expect(lines).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
       });
 
@@ -153,15 +179,21 @@ for (const transport of ["socket", "fetch"] as const) {
           expect(res.url).toBe(`${server.origin}/echo`);
         }
         for (const status of [307, 308]) {
-          const e = await echo(await http.fetch(`/redirect/${status}`, { method: "POST", body: "payload" }));
+          const e = await echo(
+            await http.fetch(`/redirect/${status}`, { method: "POST", body: "payload" }),
+          );
           expect([e.method, e.body]).toEqual(["POST", "payload"]);
         }
       });
 
       it("resolves relative and absolute Locations against the origin that served them", async () => {
-        const rel = await http.fetch(`/redirect/302?to=${encodeURIComponent("../echo?from=relative")}`);
+        const rel = await http.fetch(
+          `/redirect/302?to=${encodeURIComponent("../echo?from=relative")}`,
+        );
         expect((await echo(rel)).url).toBe("/echo?from=relative");
-        const abs = await http.fetch(`/redirect/302?to=${encodeURIComponent(`${server.origin}/echo?abs=1`)}`);
+        const abs = await http.fetch(
+          `/redirect/302?to=${encodeURIComponent(`${server.origin}/echo?abs=1`)}`,
+        );
         expect((await echo(abs)).url).toBe("/echo?abs=1");
       });
 
@@ -205,7 +237,7 @@ for (const transport of ["socket", "fetch"] as const) {
           { "x-a": "1\nx-b: 2" },
           [["bad name", "v"]],
           { "x-nul": "a\0b" },
-        ] as HeadersInit[]) {
+        ] as RequestInit["headers"][]) {
           const error = await http.fetch("/echo", { headers }).catch((e) => e);
           expect(error).toBeInstanceOf(HttpInvalidHeaderError);
           expect(error.code).toBe("HTTP_INVALID_HEADER");
@@ -213,7 +245,11 @@ for (const transport of ["socket", "fetch"] as const) {
       });
 
       it("rejects a body on GET and a forbidden method with HTTP_INVALID_REQUEST", async () => {
-        for (const init of [{ body: "x" }, { method: "CONNECT" }, { method: "bad method" }] as RequestInit[]) {
+        for (const init of [
+          { body: "x" },
+          { method: "CONNECT" },
+          { method: "bad method" },
+        ] as RequestInit[]) {
           const error = await http.fetch("/echo", init).catch((e) => e);
           expect(error).toBeInstanceOf(HttpInvalidRequestError);
           expect(error.code).toBe("HTTP_INVALID_REQUEST");
@@ -222,8 +258,12 @@ for (const transport of ["socket", "fetch"] as const) {
 
       it("works detached and concurrently beyond its connection count", async () => {
         const f = http.fetch;
-        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => f(`/echo?i=${i}`).then(echo)));
-        expect(results.map((r) => r.url)).toEqual(Array.from({ length: 40 }, (_, i) => `/echo?i=${i}`));
+        const results = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => f(`/echo?i=${i}`).then(echo)),
+        );
+        expect(results.map((r) => r.url)).toEqual(
+          Array.from({ length: 40 }, (_, i) => `/echo?i=${i}`),
+        );
       });
 
       it("counts requests in stats()", async () => {

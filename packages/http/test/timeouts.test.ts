@@ -1,0 +1,244 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { PoolClosedError, PoolError } from "@pool/core";
+import { HttpConnectError, HttpPool, HttpTimeoutError } from "../src/index.ts";
+import { eventually, okResponse, startRawServer } from "./helpers.ts";
+
+type Raw = ReturnType<typeof startRawServer>;
+
+/** Routes: /never answers nothing, /stall sends a head and part of a body, /slow answers after
+ * 300 ms, /big sends 1 MiB, anything else answers at once. */
+function timingServer(): Raw {
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const raw = startRawServer((socket, head) => {
+    const path = head.split(" ")[1] ?? "";
+    if (path === "/never") return;
+    if (path === "/stall")
+      return void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
+    if (path === "/slow") {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!socket.data.closed) socket.write(okResponse("slow"));
+      }, 300);
+      timers.add(t);
+      return;
+    }
+    if (path === "/big") {
+      const body = Buffer.alloc(1024 * 1024, 98);
+      socket.write(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`),
+          body,
+        ]),
+      );
+      return;
+    }
+    socket.write(okResponse());
+  });
+  const stop = raw.stop;
+  raw.stop = async () => {
+    for (const t of timers) clearTimeout(t);
+    await stop();
+  };
+  return raw;
+}
+
+for (const transport of ["socket", "fetch"] as const) {
+  describe(`timeouts and aborts (${transport} transport)`, () => {
+    let server: Raw | undefined;
+    let http: HttpPool | undefined;
+    afterEach(async () => {
+      await http?.close({ timeoutMs: 200 });
+      await server?.stop();
+      http = undefined;
+      server = undefined;
+    });
+
+    /** close() must leave no socket open at the server. */
+    async function closeAndCheck(pool: HttpPool, raw: Raw): Promise<void> {
+      await pool.close({ timeoutMs: 200 });
+      await eventually(() => raw.open() === 0, 2_000);
+      expect(raw.open()).toBe(0);
+    }
+
+    it("fails with HTTP_HEADERS_TIMEOUT when no response head arrives", async () => {
+      server = timingServer();
+      const pool = new HttpPool({
+        origin: server.origin,
+        connections: 2,
+        transport,
+        headersTimeoutMs: 150,
+      });
+      http = pool;
+      const error = await pool.fetch("/never").catch((e) => e);
+      expect(error).toBeInstanceOf(HttpTimeoutError);
+      expect(error.code).toBe("HTTP_HEADERS_TIMEOUT");
+      expect(await (await pool.fetch("/ok")).text()).toBe("ok");
+      await closeAndCheck(pool, server);
+    });
+
+    it("fails the body with HTTP_BODY_TIMEOUT when it stalls", async () => {
+      server = timingServer();
+      const pool = new HttpPool({
+        origin: server.origin,
+        connections: 2,
+        transport,
+        bodyTimeoutMs: 150,
+      });
+      http = pool;
+      const res = await pool.fetch("/stall");
+      expect(res.status).toBe(200);
+      const error = await res.text().catch((e) => e);
+      expect(error).toBeInstanceOf(HttpTimeoutError);
+      expect(error.code).toBe("HTTP_BODY_TIMEOUT");
+      await closeAndCheck(pool, server);
+    });
+
+    it("does not hang on more unread responses than connections", async () => {
+      server = timingServer();
+      const pool = new HttpPool({
+        origin: server.origin,
+        connections: 2,
+        transport,
+        bodyTimeoutMs: 150,
+      });
+      http = pool;
+      const responses: Response[] = [];
+      // Five 1 MiB bodies nobody reads, two connections: each waits for an unread one to time out.
+      for (let i = 0; i < 5; i++) responses.push(await pool.fetch("/big"));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(await (await pool.fetch("/ok")).text()).toBe("ok");
+      await closeAndCheck(pool, server);
+    });
+
+    it("fails with POOL_TIMEOUT after acquireTimeoutMs in the queue", async () => {
+      server = timingServer();
+      const pool = new HttpPool({
+        origin: server.origin,
+        connections: 1,
+        transport,
+        acquireTimeoutMs: 100,
+      });
+      http = pool;
+      const slow = pool.fetch("/slow");
+      const error = await pool.fetch("/ok").catch((e) => e);
+      expect(error).toBeInstanceOf(PoolError);
+      expect(error.code).toBe("POOL_TIMEOUT");
+      expect(await (await slow).text()).toBe("slow");
+      await closeAndCheck(pool, server);
+    });
+
+    it("rejects with signal.reason at every stage and never reuses the socket", async () => {
+      server = timingServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 1, transport });
+      http = pool;
+
+      const already = new AbortController();
+      already.abort();
+      const e0 = await pool.fetch("/ok", { signal: already.signal }).catch((e) => e);
+      expect(e0).toBe(already.signal.reason);
+      expect(e0.name).toBe("AbortError");
+
+      // Waiting for the head.
+      const head = new AbortController();
+      const p1 = pool.fetch("/never", { signal: head.signal });
+      // Queued behind it.
+      const queued = new AbortController();
+      const p2 = pool.fetch("/ok", { signal: queued.signal });
+      await Bun.sleep(30);
+      queued.abort();
+      expect(await p2.catch((e) => e)).toBe(queued.signal.reason);
+      const mine = new Error("mine");
+      head.abort(mine);
+      expect(await p1.catch((e) => e)).toBe(mine);
+
+      // In the body.
+      const body = new AbortController();
+      const res = await pool.fetch("/stall", { signal: body.signal });
+      const reading = res.text().catch((e) => e);
+      await Bun.sleep(20);
+      body.abort();
+      expect(await reading).toBe(body.signal.reason);
+
+      expect(await (await pool.fetch("/ok")).text()).toBe("ok");
+      if (transport === "socket") {
+        const c = pool.stats().origins[server.origin]!.connections!;
+        expect(c.closed.aborted).toBe(2);
+      }
+      await closeAndCheck(pool, server);
+    });
+
+    it("cancelling a half-read body discards its socket", async () => {
+      server = timingServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 1, transport });
+      http = pool;
+      const res = await pool.fetch("/big");
+      const reader = res.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+      expect(await (await pool.fetch("/ok")).text()).toBe("ok");
+      if (transport === "socket")
+        expect(pool.stats().origins[server.origin]!.connections!.created).toBe(2);
+      await closeAndCheck(pool, server);
+    });
+
+    it("lets requests in flight finish on close(), then refuses new ones", async () => {
+      server = timingServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 2, transport });
+      http = pool;
+      const inFlight = pool.fetch("/slow");
+      await Bun.sleep(20);
+      const closing = pool.close({ timeoutMs: 2_000 });
+      expect(await (await inFlight).text()).toBe("slow");
+      await closing;
+      const error = await pool.fetch("/ok").catch((e) => e);
+      expect(error).toBeInstanceOf(PoolClosedError);
+      await eventually(() => server!.open() === 0, 2_000);
+    });
+
+    it("aborts requests still in flight when close() times out", async () => {
+      server = timingServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 2, transport });
+      http = pool;
+      const stuck = pool.fetch("/never").catch((e) => e);
+      await Bun.sleep(20);
+      await pool.close({ timeoutMs: 50 });
+      const error = await stuck;
+      expect(error).toBeInstanceOf(PoolError);
+      await eventually(() => server!.open() === 0, 2_000);
+    });
+
+    it("fails fast with HTTP_CONNECT_FAILED when nothing listens", async () => {
+      const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+      const origin = `http://127.0.0.1:${probe.port}`;
+      probe.stop(true);
+      const pool = new HttpPool({ origin, transport, acquireTimeoutMs: 10_000 });
+      http = pool;
+      const started = performance.now();
+      const error = await pool.fetch("/").catch((e) => e);
+      expect(error).toBeInstanceOf(HttpConnectError);
+      expect(error.code).toBe("HTTP_CONNECT_FAILED");
+      expect(error.origin).toBe(origin);
+      // Bounded well below acquireTimeoutMs: it did not wait in the queue for a connection.
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+  });
+}
+
+describe("connectTimeoutMs (socket transport)", () => {
+  it("fails with HTTP_CONNECT_TIMEOUT when the TLS handshake never completes", async () => {
+    // A TCP server that accepts and says nothing: TCP connects, TLS waits for a ServerHello.
+    const silent = startRawServer(() => {});
+    const origin = silent.origin.replace("http:", "https:");
+    const pool = new HttpPool({ origin, connectTimeoutMs: 150 });
+    try {
+      const error = await pool.fetch("/").catch((e) => e);
+      expect(error).toBeInstanceOf(HttpTimeoutError);
+      expect(error.code).toBe("HTTP_CONNECT_TIMEOUT");
+      await pool.close();
+      await eventually(() => silent.open() === 0, 2_000);
+    } finally {
+      await pool.close();
+      await silent.stop();
+    }
+  });
+});
