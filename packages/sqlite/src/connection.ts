@@ -75,10 +75,8 @@ export class Connection {
   all(sql: string, params: SqlParams | undefined): unknown[] {
     const statement = this.statements.get(sql);
     try {
-      if (params === undefined) return statement.all();
-      return Array.isArray(params)
-        ? statement.all(...params)
-        : statement.all(params as Record<string, SQLQueryBindings>);
+      // One argument, array or object: bun:sqlite binds it as is, with no spread.
+      return params === undefined ? statement.all() : statement.all(params as SQLQueryBindings[]);
     } finally {
       if (this.statements.disposable) statement.finalize();
     }
@@ -87,10 +85,8 @@ export class Connection {
   get(sql: string, params: SqlParams | undefined): unknown {
     const statement = this.statements.get(sql);
     try {
-      if (params === undefined) return statement.get();
-      return Array.isArray(params)
-        ? statement.get(...params)
-        : statement.get(params as Record<string, SQLQueryBindings>);
+      // One argument, array or object: bun:sqlite binds it as is, with no spread.
+      return params === undefined ? statement.get() : statement.get(params as SQLQueryBindings[]);
     } finally {
       if (this.statements.disposable) statement.finalize();
     }
@@ -99,10 +95,8 @@ export class Connection {
   run(sql: string, params: SqlParams | undefined): RunResult {
     const statement = this.statements.get(sql);
     try {
-      if (params === undefined) return statement.run();
-      return Array.isArray(params)
-        ? statement.run(...params)
-        : statement.run(params as Record<string, SQLQueryBindings>);
+      // One argument, array or object: bun:sqlite binds it as is, with no spread.
+      return params === undefined ? statement.run() : statement.run(params as SQLQueryBindings[]);
     } finally {
       if (this.statements.disposable) statement.finalize();
     }

@@ -146,6 +146,27 @@ describe("SqlitePool.read and SqlitePool.write", () => {
     expect(await db.get("select count(*) as n from users")).toEqual({ n: 1 });
   });
 
+  it("lends the only reader to read() right after synchronous reads kept it", async () => {
+    const db = open({ readers: 1, acquireTimeoutMs: 300 });
+    await db.run("insert into users(email) values ('p@x')");
+    expect(await db.get("select email from users")).toEqual({ email: "p@x" });
+    const inside = await db.read(async (conn) => {
+      await Bun.sleep(1);
+      // Meanwhile another synchronous read must wait its turn, not fail.
+      return conn.query("select count(*) as n from users").get();
+    });
+    expect(inside).toEqual({ n: 1 });
+    const [a, b] = await Promise.all([
+      db.read(async (conn) => {
+        await Bun.sleep(5);
+        return conn.query("select 1 as v").get();
+      }),
+      db.get("select 2 as v"),
+    ]);
+    expect([a, b]).toEqual([{ v: 1 }, { v: 2 }]);
+    expect(db.stats().readers).toMatchObject({ size: 1, borrowed: 0, idle: 1 });
+  });
+
   it("rethrows what write() and read() callbacks throw, unchanged", async () => {
     const db = open();
     const mine = new Error("mine");

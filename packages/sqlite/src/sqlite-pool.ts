@@ -1,6 +1,12 @@
 import type { Database } from "bun:sqlite";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Lease, Pool, PoolClosedError, PoolInvalidOptionError } from "@pool/core";
+import {
+  type Lease,
+  Pool,
+  PoolClosedError,
+  PoolInvalidOptionError,
+  type PoolStats,
+} from "@pool/core";
 import {
   type Connection,
   type ConnectionConfig,
@@ -15,6 +21,7 @@ import {
   resolveSqliteOptions,
   type SqlitePoolOptions,
 } from "./options.ts";
+import { PinnedReader } from "./pinned-reader.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Scope, Transaction } from "./transaction.ts";
@@ -32,6 +39,9 @@ export interface SqliteCloseOptions {
   /** How long to wait for running work before closing connections anyway. [timeoutMs=closeTimeoutMs] */
   timeoutMs?: number;
 }
+
+/** How long synchronous reads keep their reader before handing it back to the pool. */
+const PIN_MS = 1_000;
 
 const OPEN = 0;
 const CLOSING = 1;
@@ -72,6 +82,8 @@ export class SqlitePool implements AsyncDisposable {
   /** Main-thread readers; on `:memory:` the writer's pool itself. */
   private readonly readers: Pool<Connection>;
   private readonly workers: WorkerReaders | undefined;
+  /** Main-thread synchronous reads; absent on `:memory:`, where it would pin the writer. */
+  private readonly pinned: PinnedReader | undefined;
   private readonly statements: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
   private readonly counters: WriterCounters = {
     committed: 0,
@@ -125,6 +137,7 @@ export class SqlitePool implements AsyncDisposable {
           acquireTimeoutMs: o.acquireTimeoutMs,
           closeTimeoutMs: o.closeTimeoutMs,
         });
+    this.pinned = o.memory ? undefined : new PinnedReader(this.readers, PIN_MS);
     this.workers =
       o.workers > 0
         ? new WorkerReaders(
@@ -194,6 +207,7 @@ export class SqlitePool implements AsyncDisposable {
     if (blocked !== undefined) return blocked;
     const scope = this.scope();
     if (scope !== undefined) return callNow(fn, scope.conn.db);
+    this.pinned?.unpin();
     return this.track(this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)));
   }
 
@@ -282,18 +296,12 @@ export class SqlitePool implements AsyncDisposable {
     }
     if (this.workers !== undefined)
       return this.track(this.workers.query("all", sql, params)) as Promise<T[]>;
-    const lease = this.readers.tryAcquire();
-    if (lease === undefined) {
-      return this.track(
-        this.readers.acquire().then((l) => runOn(l, (c) => c.all(sql, params))),
-      ) as Promise<T[]>;
-    }
+    const conn = this.pinned?.connection();
+    if (conn === undefined) return this.readLater((c) => c.all(sql, params)) as Promise<T[]>;
     try {
-      return Promise.resolve(lease.resource.all(sql, params) as T[]);
+      return Promise.resolve(conn.all(sql, params) as T[]);
     } catch (error) {
       return Promise.reject(toSqliteError(error));
-    } finally {
-      lease.release();
     }
   }
 
@@ -322,18 +330,12 @@ export class SqlitePool implements AsyncDisposable {
     }
     if (this.workers !== undefined)
       return this.track(this.workers.query("get", sql, params)) as Promise<T | null>;
-    const lease = this.readers.tryAcquire();
-    if (lease === undefined) {
-      return this.track(
-        this.readers.acquire().then((l) => runOn(l, (c) => c.get(sql, params))),
-      ) as Promise<T | null>;
-    }
+    const conn = this.pinned?.connection();
+    if (conn === undefined) return this.readLater((c) => c.get(sql, params)) as Promise<T | null>;
     try {
-      return Promise.resolve(lease.resource.get(sql, params) as T | null);
+      return Promise.resolve(conn.get(sql, params) as T | null);
     } catch (error) {
       return Promise.reject(toSqliteError(error));
-    } finally {
-      lease.release();
     }
   }
 
@@ -403,7 +405,7 @@ export class SqlitePool implements AsyncDisposable {
   stats(): SqlitePoolStats {
     return {
       writer: this.writer.pool.stats(),
-      readers: this.readers === this.writer.pool ? undefined : this.readers.stats(),
+      readers: this.readers === this.writer.pool ? undefined : this.readerStats(),
       workers: this.workers?.stats(),
       statements: { ...this.statements },
       transactions: {
@@ -441,6 +443,13 @@ export class SqlitePool implements AsyncDisposable {
   /** `await using db = new SqlitePool(...)` closes it at scope exit. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The pinned reader sits idle between synchronous reads: count it as idle, not borrowed. */
+  private readerStats(): PoolStats {
+    const stats = this.readers.stats();
+    if (this.pinned?.pinned !== true) return stats;
+    return { ...stats, borrowed: stats.borrowed - 1, idle: stats.idle + 1 };
   }
 
   // ---- routing --------------------------------------------------------------------------------
@@ -488,6 +497,20 @@ export class SqlitePool implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(toSqliteError(error));
     }
+  }
+
+  /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
+  private readLater<R>(op: (conn: Connection) => R): Promise<R> {
+    const lease = this.readers.tryAcquire();
+    if (lease !== undefined) {
+      try {
+        return Promise.resolve(runOn(lease, op));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.pinned?.unpin();
+    return this.track(this.readers.acquire().then((lease) => runOn(lease, op)));
   }
 
   private async lend<R>(
@@ -544,6 +567,7 @@ export class SqlitePool implements AsyncDisposable {
       this.drained = undefined;
     }
     await this.workers?.close(left());
+    this.pinned?.unpin();
     if (this.readers !== this.writer.pool) await this.readers.close({ timeoutMs: left() });
     await this.finalizeWriter(left());
     await this.writer.pool.close({ timeoutMs: left() });
