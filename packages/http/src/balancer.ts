@@ -7,11 +7,14 @@ export interface Upstream {
   healthy: boolean;
   /** Consecutive connection failures since the last success. */
   failures: number;
+  /** Sequence number of the last time it was picked: ties go to the least recently picked. */
+  lastPick: number;
 }
 
 /**
  * Chooses an upstream for a request given as a path: the healthy one with the fewest requests
- * holding or waiting for a connection; ties go round-robin so equal upstreams share the load.
+ * holding or waiting for a connection; ties go to the least recently picked, so equal upstreams
+ * take turns.
  * Health itself is decided by the caller (`markFailure`, `markSuccess`) and the prober.
  *
  * @example
@@ -20,7 +23,7 @@ export interface Upstream {
  * ```
  */
 export class Balancer {
-  private next = 0;
+  private picks = 0;
   private readonly byOrigin = new Map<string, Upstream>();
 
   constructor(
@@ -51,19 +54,16 @@ export class Balancer {
     }
     let best: Upstream | undefined;
     let bestLoad = Number.POSITIVE_INFINITY;
-    const n = list.length;
-    const start = this.next;
-    for (let k = 0; k < n; k++) {
-      const u = list[(start + k) % n]!;
+    for (const u of list) {
       if (!u.healthy || exclude?.has(u)) continue;
       const load = u.transport.load();
-      if (load < bestLoad) {
+      if (load < bestLoad || (load === bestLoad && u.lastPick < best!.lastPick)) {
         best = u;
         bestLoad = load;
       }
     }
     if (best === undefined) throw new HttpNoHealthyOriginError(list.map((u) => u.transport.origin));
-    this.next = (start + 1) % n;
+    best.lastPick = ++this.picks;
     return best;
   }
 

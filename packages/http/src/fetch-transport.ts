@@ -9,6 +9,7 @@ import {
 } from "./errors.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { OriginCounters, type OriginStats } from "./origin-stats.ts";
+import { PoolResponse } from "./pool-response.ts";
 import { type AttemptRequest, acquireFrom, type OriginTransport } from "./transport.ts";
 
 /** A permission to have one request in flight to an origin; the pool caps how many exist. */
@@ -185,7 +186,7 @@ export class FetchOrigin implements OriginTransport {
       },
       { highWaterMark: 0 },
     );
-    return new Response(body, {
+    return new PoolResponse(body, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,

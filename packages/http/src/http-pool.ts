@@ -64,6 +64,7 @@ export class HttpPool implements AsyncDisposable {
         session === undefined ? new SocketOrigin(url, o) : new FetchOrigin(url, o, session),
       healthy: true,
       failures: 0,
+      lastPick: 0,
     }));
     const balanced = options.origins !== undefined;
     this.balanced = balanced;

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { HttpPool, HttpSocketError } from "../src/index.ts";
+import { okResponse, startRawServer } from "./helpers.ts";
+
+type Raw = ReturnType<typeof startRawServer>;
+
+for (const transport of ["socket", "fetch"] as const) {
+  describe(`retries option (${transport} transport)`, () => {
+    let server: Raw | undefined;
+    let http: HttpPool | undefined;
+    afterEach(async () => {
+      await http?.close({ timeoutMs: 500 });
+      await server?.stop();
+      http = undefined;
+      server = undefined;
+    });
+
+    /** Answers the first `failures` requests with `status` (and `extra` headers), then 200. */
+    function flaky(
+      failures: number,
+      status = 503,
+      extra = "retry-after: 0\r\n",
+    ): { raw: Raw; seen: () => number } {
+      let seen = 0;
+      const raw = startRawServer((socket) => {
+        seen++;
+        if (seen <= failures)
+          socket.write(`HTTP/1.1 ${status} Busy\r\ncontent-length: 4\r\n${extra}\r\nbusy`);
+        else socket.write(okResponse());
+      });
+      return { raw, seen: () => seen };
+    }
+
+    it("retries idempotent requests on 502, 503 and 504 up to `retries` times", async () => {
+      for (const status of [502, 503, 504]) {
+        const f = flaky(2, status);
+        server = f.raw;
+        const pool = new HttpPool({
+          origin: server.origin,
+          transport,
+          retries: 2,
+          retryDelayMs: 1,
+          retryMaxDelayMs: 10,
+        });
+        http = pool;
+        const res = await pool.fetch("/x");
+        expect([res.status, await res.text()]).toEqual([200, "ok"]);
+        expect(f.seen()).toBe(3);
+        expect(pool.stats().origins[server.origin]!.requests.retries).toBe(2);
+        await pool.close();
+        await server.stop();
+      }
+    });
+
+    it("returns the last error status when retries run out", async () => {
+      const f = flaky(5);
+      server = f.raw;
+      const pool = new HttpPool({
+        origin: server.origin,
+        transport,
+        retries: 2,
+        retryDelayMs: 1,
+        retryMaxDelayMs: 10,
+      });
+      http = pool;
+      const res = await pool.fetch("/x");
+      expect([res.status, await res.text()]).toEqual([503, "busy"]);
+      expect(f.seen()).toBe(3);
+    });
+
+    it("does not retry by default, nor a POST, nor past a long Retry-After", async () => {
+      const f = flaky(1, 503, "retry-after: 3600\r\n");
+      server = f.raw;
+      const off = new HttpPool({ origin: server.origin, transport });
+      const first = await off.fetch("/x");
+      expect([first.status, await first.text()]).toEqual([503, "busy"]);
+      await off.close();
+      const pool = new HttpPool({
+        origin: server.origin,
+        transport,
+        retries: 3,
+        retryDelayMs: 1,
+        retryMaxDelayMs: 10,
+      });
+      http = pool;
+      const posted = await pool.fetch("/x", { method: "POST", body: "x" });
+      expect([posted.status, await posted.text()]).toEqual([200, "ok"]);
+      expect(f.seen()).toBe(2);
+    });
+
+    it("retries a GET after a dropped connection but never a POST", async () => {
+      let seen = 0;
+      server = startRawServer((socket) => {
+        seen++;
+        // Every odd request: close without a response, on a fresh connection.
+        if (seen % 2 === 1) socket.end();
+        else socket.write(okResponse("ok", "connection: close\r\n"));
+      });
+      const pool = new HttpPool({
+        origin: server.origin,
+        transport,
+        retries: 1,
+        retryDelayMs: 1,
+        retryMaxDelayMs: 5,
+      });
+      http = pool;
+      expect(await (await pool.fetch("/x")).text()).toBe("ok");
+      expect(seen).toBe(2);
+      const error = await pool.fetch("/x", { method: "POST", body: "once" }).catch((e) => e);
+      expect(error).toBeInstanceOf(HttpSocketError);
+      expect(error.code).toBe("HTTP_SOCKET_CLOSED");
+      expect(seen).toBe(3);
+    });
+  });
+}
