@@ -116,13 +116,23 @@ export class Connection {
 
   /** Rolls back a transaction left open by user code; true if there was one. */
   rollbackLeftover(): boolean {
-    if (!this.db.inTransaction) return false;
     try {
+      if (!this.db.inTransaction) return false;
       this.db.run("ROLLBACK");
     } catch {
-      // Nothing more to do: validation will find the connection unhealthy and replace it.
+      // Closed by a forced close(), or the rollback failed: validation replaces the connection.
     }
     return true;
+  }
+
+  /** Rolls back whatever transaction is open; true when the connection is clean afterwards. */
+  rollbackQuietly(): boolean {
+    try {
+      if (this.db.inTransaction) this.db.run("ROLLBACK");
+      return !this.db.inTransaction;
+    } catch {
+      return false;
+    }
   }
 
   close(): void {

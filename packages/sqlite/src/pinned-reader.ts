@@ -38,6 +38,7 @@ export class PinnedReader {
   }
 
   private pin(): Connection | undefined {
+    if (this.pool.closed) return undefined;
     const lease = this.pool.tryAcquire();
     if (lease === undefined) return undefined;
     this.lease = lease;

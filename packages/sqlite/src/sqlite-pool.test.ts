@@ -167,6 +167,13 @@ describe("SqlitePool.read and SqlitePool.write", () => {
     expect(db.stats().readers).toMatchObject({ size: 1, borrowed: 0, idle: 1 });
   });
 
+  it("rolls back a transaction an exec() script left open and says so", async () => {
+    const db = open();
+    const error = await rejectionOf(db.exec("begin; insert into users(email) values ('x');"));
+    expect(error.code).toBe("SQLITE_TX_LEFT_OPEN");
+    expect(await db.all("select * from users")).toEqual([]);
+  });
+
   it("rethrows what write() and read() callbacks throw, unchanged", async () => {
     const db = open();
     const mine = new Error("mine");
@@ -294,6 +301,23 @@ describe("SqlitePool.close", () => {
       { email: "in-tx" },
       { email: "queued" },
     ]);
+    check.close();
+  });
+
+  it("after its grace period, fails a transaction that never ends with POOL_CLOSED and closes anyway", async () => {
+    const db = open({ transactionTimeoutMs: 0 });
+    await db.ready;
+    const stuck = db.transaction(async (tx) => {
+      tx.run("insert into users(email) values ('never')");
+      await new Promise(() => {});
+    });
+    const started = performance.now();
+    await db.close({ timeoutMs: 100 });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const error = await rejectionOf(stuck);
+    expect(error).toBeInstanceOf(PoolClosedError);
+    const check = new Database(tmp.file("app.db"), { readonly: true });
+    expect(check.query("select count(*) as n from users").get()).toEqual({ n: 0 });
     check.close();
   });
 

@@ -14,7 +14,7 @@ import {
   type RunResult,
   type SqlParams,
 } from "./connection.ts";
-import { SqliteTransactionError, toSqliteError } from "./errors.ts";
+import { toSqliteError } from "./errors.ts";
 import { migrate } from "./migrations.ts";
 import {
   type ResolvedSqliteOptions,
@@ -26,7 +26,7 @@ import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Scope, Transaction } from "./transaction.ts";
 import { WorkerReaders } from "./worker-reader.ts";
-import { Writer, type WriterCounters } from "./writer.ts";
+import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
 
 /** Per-call options of {@link SqlitePool.transaction}. */
 export interface TransactionOptions {
@@ -501,13 +501,11 @@ export class SqlitePool implements AsyncDisposable {
 
   /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
   private readLater<R>(op: (conn: Connection) => R): Promise<R> {
-    const lease = this.readers.tryAcquire();
-    if (lease !== undefined) {
-      try {
-        return Promise.resolve(runOn(lease, op));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    try {
+      const lease = this.readers.tryAcquire();
+      if (lease !== undefined) return Promise.resolve(runOn(lease, op));
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.pinned?.unpin();
     return this.track(this.readers.acquire().then((lease) => runOn(lease, op)));
@@ -532,12 +530,7 @@ export class SqlitePool implements AsyncDisposable {
     scope.ended = true;
     const leftOpen = conn.rollbackLeftover();
     lease.release();
-    if (leftOpen) {
-      throw new SqliteTransactionError(
-        "SQLITE_TX_LEFT_OPEN",
-        `${this.name}: read() returned with a transaction still open; it was rolled back`,
-      );
-    }
+    if (leftOpen) throw leftOpenError(this.name, "read()");
     return result;
   }
 
@@ -571,6 +564,7 @@ export class SqlitePool implements AsyncDisposable {
     if (this.readers !== this.writer.pool) await this.readers.close({ timeoutMs: left() });
     await this.finalizeWriter(left());
     await this.writer.pool.close({ timeoutMs: left() });
+    this.writer.abortRunning(new PoolClosedError(this.name));
     this.state = CLOSED;
   }
 

@@ -35,6 +35,8 @@ export class Writer {
   private readonly o: ResolvedSqliteOptions;
   private readonly owner: TransactionOwner;
   private readonly counters: WriterCounters;
+  /** Settles each running transaction's caller; used when a forced close() took the writer. */
+  private readonly running = new Set<(error: unknown) => void>();
 
   constructor(
     o: ResolvedSqliteOptions,
@@ -68,9 +70,22 @@ export class Writer {
     });
   }
 
+  /**
+   * Fails every transaction still running with `error` (their timers cleared, their handles
+   * revoked): after a forced close() destroyed the connection under them.
+   */
+  abortRunning(error: unknown): void {
+    for (const rollback of [...this.running]) rollback(error);
+  }
+
   /** One autocommit statement; retried while another process holds the lock. */
   run(sql: string, params: SqlParams | undefined): Promise<RunResult> {
-    const lease = this.pool.tryAcquire();
+    let lease: Lease<Connection> | undefined;
+    try {
+      lease = this.pool.tryAcquire();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (lease === undefined) return this.pool.acquire().then((l) => this.runOn(l, sql, params));
     return this.runOn(lease, sql, params);
   }
@@ -79,14 +94,16 @@ export class Writer {
   exec(sql: string): Promise<void> {
     return this.pool.use((conn) => {
       conn.waitForLocks(true);
+      let failure: unknown;
       try {
         conn.db.run(sql);
       } catch (error) {
-        throw toSqliteError(error);
-      } finally {
-        conn.waitForLocks(false);
-        conn.rollbackLeftover();
+        failure = toSqliteError(error);
       }
+      conn.waitForLocks(false);
+      const left = conn.rollbackLeftover();
+      if (failure !== undefined) throw failure;
+      if (left) throw leftOpen(this.o.name, "exec()");
     });
   }
 
@@ -106,12 +123,7 @@ export class Writer {
       this.finishWrite(lease, scope);
       throw error;
     }
-    if (this.finishWrite(lease, scope)) {
-      throw new SqliteTransactionError(
-        "SQLITE_TX_LEFT_OPEN",
-        `${this.o.name}: write() returned with a transaction still open; it was rolled back`,
-      );
-    }
+    if (this.finishWrite(lease, scope)) throw leftOpen(this.o.name, "write()");
     return result;
   }
 
@@ -186,12 +198,14 @@ export class Writer {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const rollback = (error: unknown) => {
         settled = true;
+        this.running.delete(rollback);
         if (timer !== undefined) clearTimeout(timer);
         tx.end();
         this.counters.rolledBack++;
-        done(!rollbackQuietly(conn));
+        done(!conn.rollbackQuietly());
         reject(error);
       };
+      this.running.add(rollback);
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           if (settled) return;
@@ -217,6 +231,7 @@ export class Writer {
             );
           }
           settled = true;
+          this.running.delete(rollback);
           if (timer !== undefined) clearTimeout(timer);
           tx.end();
           this.commit(conn).then(
@@ -227,7 +242,7 @@ export class Writer {
             },
             (error) => {
               this.counters.rolledBack++;
-              done(!rollbackQuietly(conn));
+              done(!conn.rollbackQuietly());
               reject(toSqliteError(error));
             },
           );
@@ -299,13 +314,10 @@ export class Writer {
   }
 }
 
-/** True when the connection is out of any transaction afterwards. */
-function rollbackQuietly(conn: Connection): boolean {
-  if (!conn.db.inTransaction) return true;
-  try {
-    conn.db.run("ROLLBACK");
-  } catch {
-    // Reported by the return value: the caller destroys the connection.
-  }
-  return !conn.db.inTransaction;
+/** `what` returned with a transaction still open; it was rolled back. */
+export function leftOpen(name: string, what: string): SqliteTransactionError {
+  return new SqliteTransactionError(
+    "SQLITE_TX_LEFT_OPEN",
+    `${name}: ${what} returned with a transaction still open; it was rolled back`,
+  );
 }
