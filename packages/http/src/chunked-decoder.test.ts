@@ -1,0 +1,73 @@
+import { describe, expect, it } from "bun:test";
+import { ChunkedDecoder } from "./chunked-decoder.ts";
+import { HttpParseError } from "./errors.ts";
+
+function decode(wire: string, step = wire.length): { body: string; end: number; at: number } {
+  const decoder = new ChunkedDecoder("o", 1_024);
+  const bytes = Buffer.from(wire, "latin1");
+  let body = "";
+  for (let i = 0; i < bytes.length; i += step) {
+    const piece = bytes.subarray(i, i + step);
+    const end = decoder.push(piece, 0, (chunk) => {
+      body += Buffer.from(chunk).toString("latin1");
+    });
+    if (end >= 0) return { body, end, at: i };
+  }
+  return { body, end: -1, at: -1 };
+}
+
+describe("ChunkedDecoder", () => {
+  const wire = "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\ntrailer: x\r\n\r\n";
+
+  it("decodes chunks, skipping extensions and trailers", () => {
+    const r = decode(`${wire}NEXT`);
+    expect(r.body).toBe("hello, world");
+    expect(r.end).toBe(wire.length);
+  });
+
+  it("decodes the same bytes fed one at a time", () => {
+    const r = decode(wire, 1);
+    expect(r.body).toBe("hello, world");
+    expect(r.at).toBe(wire.length - 1);
+  });
+
+  it("decodes upper- and lower-case hex sizes", () => {
+    expect(decode(`A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n`).body).toBe(
+      "0123456789".repeat(2),
+    );
+  });
+
+  it("reports -1 until the last chunk and blank line arrive", () => {
+    expect(decode("5\r\nhello\r\n0\r\n").end).toBe(-1);
+  });
+
+  it("throws HTTP_PARSE_ERROR on bad framing", () => {
+    for (const bad of [
+      "zz\r\n",
+      "5\r\nhelloX\r\n",
+      "5\nhello\r\n",
+      "-1\r\n",
+      `${"f".repeat(14)}\r\n`,
+      "5 5\r\n",
+    ]) {
+      let error: unknown;
+      try {
+        decode(bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(HttpParseError);
+      expect((error as HttpParseError).code).toBe("HTTP_PARSE_ERROR");
+    }
+  });
+
+  it("throws on a trailer section past its limit", () => {
+    let error: unknown;
+    try {
+      decode(`0\r\nx: ${"a".repeat(2_000)}\r\n\r\n`);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HttpParseError);
+  });
+});
