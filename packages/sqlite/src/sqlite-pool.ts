@@ -15,6 +15,7 @@ import {
   type SqlParams,
 } from "./connection.ts";
 import { toSqliteError } from "./errors.ts";
+import { Inflight } from "./inflight.ts";
 import { migrate } from "./migrations.ts";
 import {
   type ResolvedSqliteOptions,
@@ -22,9 +23,11 @@ import {
   type SqlitePoolOptions,
 } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
+import type { Scope } from "./scope.ts";
+import { callNow, onScope, runOn } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
-import type { Scope, Transaction } from "./transaction.ts";
+import type { Transaction } from "./transaction.ts";
 import { WorkerReaders } from "./worker-reader.ts";
 import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
 
@@ -96,8 +99,7 @@ export class SqlitePool implements AsyncDisposable {
   /** Calls accepted while migrations ran, being started now: let through even if closing. */
   private admitting = 0;
   private closing: Promise<void> | undefined;
-  private inflight = 0;
-  private drained: (() => void) | undefined;
+  private readonly inflight = new Inflight();
 
   /**
    * Opens the writer at once, so a bad path throws here; readers and Workers open as needed.
@@ -208,7 +210,9 @@ export class SqlitePool implements AsyncDisposable {
     const scope = this.scope();
     if (scope !== undefined) return callNow(fn, scope.conn.db);
     this.pinned?.unpin();
-    return this.track(this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)));
+    return this.inflight.track(
+      this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)),
+    );
   }
 
   /**
@@ -227,7 +231,7 @@ export class SqlitePool implements AsyncDisposable {
     if (blocked !== undefined) return blocked;
     const scope = this.scope();
     if (scope?.writable) return callNow(fn, scope.conn.db);
-    return this.track(this.writer.write(fn));
+    return this.inflight.track(this.writer.write(fn));
   }
 
   /**
@@ -268,7 +272,7 @@ export class SqlitePool implements AsyncDisposable {
     }
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
     if (scope?.writable) return this.writer.transactionOn(scope.conn, fn, timeoutMs);
-    return this.track(this.writer.transaction(fn, timeoutMs));
+    return this.inflight.track(this.writer.transaction(fn, timeoutMs));
   }
 
   /**
@@ -292,10 +296,10 @@ export class SqlitePool implements AsyncDisposable {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (held !== undefined) return this.onScope(held, (c) => c.all(sql, params)) as Promise<T[]>;
+      if (held !== undefined) return onScope(held, (c) => c.all(sql, params)) as Promise<T[]>;
     }
     if (this.workers !== undefined)
-      return this.track(this.workers.query("all", sql, params)) as Promise<T[]>;
+      return this.inflight.track(this.workers.query("all", sql, params)) as Promise<T[]>;
     const conn = this.pinned?.connection();
     if (conn === undefined) return this.readLater((c) => c.all(sql, params)) as Promise<T[]>;
     try {
@@ -325,11 +329,10 @@ export class SqlitePool implements AsyncDisposable {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (held !== undefined)
-        return this.onScope(held, (c) => c.get(sql, params)) as Promise<T | null>;
+      if (held !== undefined) return onScope(held, (c) => c.get(sql, params)) as Promise<T | null>;
     }
     if (this.workers !== undefined)
-      return this.track(this.workers.query("get", sql, params)) as Promise<T | null>;
+      return this.inflight.track(this.workers.query("get", sql, params)) as Promise<T | null>;
     const conn = this.pinned?.connection();
     if (conn === undefined) return this.readLater((c) => c.get(sql, params)) as Promise<T | null>;
     try {
@@ -360,9 +363,9 @@ export class SqlitePool implements AsyncDisposable {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (held?.writable) return this.onScope(held, (c) => c.run(sql, params));
+      if (held?.writable) return onScope(held, (c) => c.run(sql, params));
     }
-    return this.track(this.writer.run(sql, params));
+    return this.inflight.track(this.writer.run(sql, params));
   }
 
   /**
@@ -385,11 +388,11 @@ export class SqlitePool implements AsyncDisposable {
       return Promise.reject(error);
     }
     if (scope?.writable) {
-      return this.onScope(scope, (c) => {
+      return onScope(scope, (c) => {
         c.db.run(sql);
       });
     }
-    return this.track(this.writer.exec(sql));
+    return this.inflight.track(this.writer.exec(sql));
   }
 
   /**
@@ -461,7 +464,7 @@ export class SqlitePool implements AsyncDisposable {
     }
     if (!this.isReady) {
       // Accepted before close(): it must still run when migrations finish, and close() waits for it.
-      return this.track(
+      return this.inflight.track(
         this.ready.then(() => {
           this.admitting++;
           try {
@@ -487,18 +490,6 @@ export class SqlitePool implements AsyncDisposable {
     return undefined;
   }
 
-  /** Runs a statement on the scope's connection, after any nested transaction running on it. */
-  private onScope<R>(scope: Scope, op: (conn: Connection) => R): Promise<R> {
-    const tx = scope.tx;
-    if (tx?.suspended) return tx.settled().then(() => this.onScope(scope, op));
-    try {
-      tx?.check();
-      return Promise.resolve(op(scope.conn));
-    } catch (error) {
-      return Promise.reject(toSqliteError(error));
-    }
-  }
-
   /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
   private readLater<R>(op: (conn: Connection) => R): Promise<R> {
     try {
@@ -508,7 +499,7 @@ export class SqlitePool implements AsyncDisposable {
       return Promise.reject(error);
     }
     this.pinned?.unpin();
-    return this.track(this.readers.acquire().then((lease) => runOn(lease, op)));
+    return this.inflight.track(this.readers.acquire().then((lease) => runOn(lease, op)));
   }
 
   private async lend<R>(
@@ -534,31 +525,12 @@ export class SqlitePool implements AsyncDisposable {
     return result;
   }
 
-  /** Counts a call that may outlive this tick, so `close()` can wait for it. */
-  private track<R>(promise: Promise<R>): Promise<R> {
-    this.inflight++;
-    promise.then(this.untrack, this.untrack);
-    return promise;
-  }
-
-  private readonly untrack = (): void => {
-    if (--this.inflight === 0) this.drained?.();
-  };
-
   private async shutdown(timeoutMs: number): Promise<void> {
     this.state = CLOSING;
     const deadline = performance.now() + timeoutMs;
     const left = () => Math.max(0, deadline - performance.now());
     await this.ready.catch(() => {});
-    if (this.inflight > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.drained = resolve;
-        timer = setTimeout(resolve, left());
-      });
-      clearTimeout(timer);
-      this.drained = undefined;
-    }
+    await this.inflight.settled(left());
     await this.workers?.close(left());
     this.pinned?.unpin();
     if (this.readers !== this.writer.pool) await this.readers.close({ timeoutMs: left() });
@@ -585,23 +557,5 @@ export class SqlitePool implements AsyncDisposable {
     } finally {
       lease.release();
     }
-  }
-}
-
-function callNow<R>(fn: (db: Database) => R | PromiseLike<R>, db: Database): Promise<Awaited<R>> {
-  try {
-    return Promise.resolve(fn(db)) as Promise<Awaited<R>>;
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function runOn<R>(lease: Lease<Connection>, op: (conn: Connection) => R): R {
-  try {
-    return op(lease.resource);
-  } catch (error) {
-    throw toSqliteError(error);
-  } finally {
-    lease.release();
   }
 }

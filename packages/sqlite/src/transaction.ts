@@ -1,20 +1,7 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
 import type { Connection, RunResult, SqlParams } from "./connection.ts";
 import { SqliteTransactionError, toSqliteError } from "./errors.ts";
-
-/**
- * What the calling async context holds: a transaction, or a connection lent to `read()` /
- * `write()`. Calls on the pool made inside it run on that connection instead of queueing for
- * another, which is how they see uncommitted writes and never wait for themselves.
- */
-export interface Scope {
-  conn: Connection;
-  /** The connection can write (the writer, or the only connection of `:memory:`). */
-  writable: boolean;
-  tx: Transaction | undefined;
-  /** Set when the scope's call returned: later calls from stray callbacks must not use it. */
-  ended: boolean;
-}
+import type { Scope } from "./scope.ts";
 
 /** What a transaction needs from its pool. */
 export interface TransactionOwner {

@@ -15,8 +15,9 @@ import {
   toSqliteError,
 } from "./errors.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
+import type { Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
-import { type Scope, Transaction, type TransactionOwner } from "./transaction.ts";
+import { Transaction, type TransactionOwner } from "./transaction.ts";
 
 /** Counters the writer bumps; `stats()` copies them. */
 export interface WriterCounters extends BusyCounters {
