@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { SqlitePool } from "../src/index.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+/** `BENCH_ONLY=lookup,heavy,writes` runs a subset. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "lookup,heavy,writes").split(","));
 const dir = mkdtempSync(join(tmpdir(), "pool-sqlite-bench-"));
 
 const median = (xs: number[]) => {
@@ -250,48 +252,54 @@ try {
   console.log(
     `@pool/sqlite bench: Bun ${Bun.version}, SQLite ${(new Database(":memory:").query("select sqlite_version() as v").get() as { v: string }).v}, ${ROUNDS} rounds\n`,
   );
-  const lookup = await lookups();
-  console.log("1. primary-key lookup (median ns per lookup)");
-  console.table({
-    "raw db.query().get()": { ns: lookup.rawNs, "vs raw": 1 },
-    "pool.get() (awaited)": { ns: lookup.pooledNs, "vs raw": lookup.pooledOverRaw },
-    "open per query": {
-      ns: lookup.openPerQueryNs,
-      "vs raw": round1(lookup.openPerQueryNs / lookup.rawNs),
-    },
-  });
-  console.log(
-    `   pooled/raw ${lookup.pooledOverRaw} (per-round median ${lookup.pooledOverRawPerRoundMedian}; target <= 1.15), ` +
-      `open-per-query/pooled ${lookup.openOverPooled}x (target >= 8)\n`,
-  );
-  const heavy = await heavyReads();
-  console.log(
-    `2. 8 heavy reads at once (one query about ${heavy.oneQueryMs} ms; medians of ${heavy.rounds} rounds)`,
-  );
-  console.table({
-    "main thread": { ms: heavy.mainThreadMs, "max loop lag ms": heavy.mainThreadMaxLagMs },
-    "workers: 2": { ms: heavy.workersMs, "max loop lag ms": heavy.workersMaxLagMs },
-  });
-  console.log(
-    `   speedup ${heavy.speedup}x (target >= 1.7), lag with workers ${heavy.workersMaxLagMs} ms (target < 10)\n`,
-  );
-  const writes = await processWrites();
-  console.log(
-    `3. read-then-write transactions through the pool, separate processes, one file (medians of ${writes.rounds} rounds)`,
-  );
-  console.table(
-    Object.fromEntries(
-      writes.results.map((r) => [
-        `${r.processes} process${r.processes > 1 ? "es" : ""}`,
-        {
-          "tx total": r.totalTx,
-          "tx/s": r.txPerSec,
-          errors: r.errors,
-          "busy retries (all rounds)": r.busyRetries,
-        },
-      ]),
-    ),
-  );
+  const lookup = ONLY.has("lookup") ? await lookups() : undefined;
+  if (lookup) {
+    console.log("1. primary-key lookup (median ns per lookup)");
+    console.table({
+      "raw db.query().get()": { ns: lookup.rawNs, "vs raw": 1 },
+      "pool.get() (awaited)": { ns: lookup.pooledNs, "vs raw": lookup.pooledOverRaw },
+      "open per query": {
+        ns: lookup.openPerQueryNs,
+        "vs raw": round1(lookup.openPerQueryNs / lookup.rawNs),
+      },
+    });
+    console.log(
+      `   pooled/raw ${lookup.pooledOverRaw} (per-round median ${lookup.pooledOverRawPerRoundMedian}; target <= 1.15), ` +
+        `open-per-query/pooled ${lookup.openOverPooled}x (target >= 8)\n`,
+    );
+  }
+  const heavy = ONLY.has("heavy") ? await heavyReads() : undefined;
+  if (heavy) {
+    console.log(
+      `2. 8 heavy reads at once (one query about ${heavy.oneQueryMs} ms; medians of ${heavy.rounds} rounds)`,
+    );
+    console.table({
+      "main thread": { ms: heavy.mainThreadMs, "max loop lag ms": heavy.mainThreadMaxLagMs },
+      "workers: 2": { ms: heavy.workersMs, "max loop lag ms": heavy.workersMaxLagMs },
+    });
+    console.log(
+      `   speedup ${heavy.speedup}x (target >= 1.7), lag with workers ${heavy.workersMaxLagMs} ms (target < 10)\n`,
+    );
+  }
+  const writes = ONLY.has("writes") ? await processWrites() : undefined;
+  if (writes) {
+    console.log(
+      `3. read-then-write transactions through the pool, separate processes, one file (medians of ${writes.rounds} rounds)`,
+    );
+    console.table(
+      Object.fromEntries(
+        writes.results.map((r) => [
+          `${r.processes} process${r.processes > 1 ? "es" : ""}`,
+          {
+            "tx total": r.totalTx,
+            "tx/s": r.txPerSec,
+            errors: r.errors,
+            "busy retries (all rounds)": r.busyRetries,
+          },
+        ]),
+      ),
+    );
+  }
   const report = { date: new Date().toISOString(), bun: Bun.version, lookup, heavy, writes };
   mkdirSync(join(import.meta.dir, "results"), { recursive: true });
   await Bun.write(
