@@ -165,17 +165,13 @@ export class HttpPool implements AsyncDisposable {
         );
       }
     }
-    const hop: AttemptHop = {
-      method: req.method,
-      target: req.target,
-      headers: req.headers,
-      body: req.body,
-    };
+    // The prepared request is a hop and an attempt as it is: no copies on the common path.
+    const hop: AttemptHop = req;
     if (this.o.retries === 0 && !this.balanced) {
       // The common case: one upstream, no retries. No async frames between caller and socket.
       const upstream = fixed ?? this.balancer.upstreams[0]!;
       return upstream.transport
-        .send({ ...hop, signal: req.signal })
+        .send(req)
         .then((response) => this.afterResponse(req, hop, response, upstream, 0));
     }
     return this.attempt(hop, fixed, req.signal).then(({ response, upstream }) =>
