@@ -11,12 +11,15 @@ declare const self: Worker;
 
 let config: ConnectionConfig | undefined;
 let conn: Connection | undefined;
+let openedAt = 0;
+let maxLifetimeMs = 0;
 const counters: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const message = event.data;
   if (message.type === "init") {
     config = message.config;
+    maxLifetimeMs = message.maxLifetimeMs;
     return;
   }
   if (message.type === "close") {
@@ -29,8 +32,15 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const before = counters.hits;
   let reply: WorkerReply;
   try {
+    if (conn !== undefined && maxLifetimeMs > 0 && performance.now() - openedAt > maxLifetimeMs) {
+      conn.close();
+      conn = undefined;
+    }
     // Opened on first use, and again after a failure, so a transient open error is not final.
-    conn ??= openConnection(config as ConnectionConfig, "reader", counters);
+    if (conn === undefined) {
+      conn = openConnection(config as ConnectionConfig, "reader", counters);
+      openedAt = performance.now();
+    }
     const result = op === "all" ? conn.all(sql, params) : conn.get(sql, params);
     reply = { type: "result", id, result, hit: counters.hits > before };
   } catch (error) {

@@ -267,6 +267,25 @@ describe("SqlitePool opening", () => {
   });
 });
 
+describe("SqlitePool connection lifetime", () => {
+  it("reopens readers and the writer after maxLifetimeMs and keeps serving", async () => {
+    const db = open({ maxLifetimeMs: 100 });
+    await db.run("insert into users(email) values ('l@x')");
+    expect(await db.get("select email from users")).toEqual({ email: "l@x" });
+    await Bun.sleep(300);
+    await db.run("insert into users(email) values ('m@x')");
+    expect(await db.all("select email from users order by id")).toEqual([
+      { email: "l@x" },
+      { email: "m@x" },
+    ]);
+    await Bun.sleep(100);
+    const stats = db.stats();
+    expect(stats.writer.destroyed.lifetime).toBeGreaterThanOrEqual(1);
+    expect(stats.readers?.destroyed.lifetime).toBeGreaterThanOrEqual(1);
+    expect(stats.writer.created).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("SqlitePool.close", () => {
   it("is idempotent and rejects later calls with POOL_CLOSED", async () => {
     const db = open();

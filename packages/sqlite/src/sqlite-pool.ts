@@ -139,7 +139,12 @@ export class SqlitePool implements AsyncDisposable {
           acquireTimeoutMs: o.acquireTimeoutMs,
           closeTimeoutMs: o.closeTimeoutMs,
         });
-    this.pinned = o.memory ? undefined : new PinnedReader(this.readers, PIN_MS);
+    this.pinned = o.memory
+      ? undefined
+      : new PinnedReader(
+          this.readers,
+          o.maxLifetimeMs > 0 ? Math.min(PIN_MS, o.maxLifetimeMs / 2) : PIN_MS,
+        );
     this.workers =
       o.workers > 0
         ? new WorkerReaders(
@@ -149,6 +154,7 @@ export class SqlitePool implements AsyncDisposable {
               config,
               acquireTimeoutMs: o.acquireTimeoutMs,
               queryTimeoutMs: o.workerQueryTimeoutMs,
+              maxLifetimeMs: o.maxLifetimeMs,
             },
             this.statements,
           )

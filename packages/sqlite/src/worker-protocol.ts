@@ -3,7 +3,7 @@ import type { SerializedError } from "./errors.ts";
 
 /** Main thread to reader Worker. */
 export type WorkerRequest =
-  | { type: "init"; config: ConnectionConfig }
+  | { type: "init"; config: ConnectionConfig; maxLifetimeMs: number }
   | { type: "query"; id: number; op: "all" | "get"; sql: string; params: SqlParams | undefined }
   | { type: "close" };
 

@@ -51,6 +51,7 @@ export interface WorkerReadersOptions {
   config: ConnectionConfig;
   acquireTimeoutMs: number;
   queryTimeoutMs: number;
+  maxLifetimeMs: number;
 }
 
 /**
@@ -178,7 +179,11 @@ export class WorkerReaders {
         new SqliteWorkerError("SQLITE_WORKER_FAILED", `${this.o.name}: reader Worker exited`),
       );
     });
-    worker.postMessage({ type: "init", config: this.o.config } satisfies WorkerRequest);
+    worker.postMessage({
+      type: "init",
+      config: this.o.config,
+      maxLifetimeMs: this.o.maxLifetimeMs,
+    } satisfies WorkerRequest);
     return slot;
   }
 
