@@ -6,10 +6,23 @@ import { StatementCache, type StatementCounters } from "./statement-cache.ts";
 /**
  * Parameters of one statement: positional (`[1, "a"]`) or named (`{ id: 1 }`; with the default
  * `strict: true` the `$`/`:`/`@` prefix may be left out).
+ *
+ * @example
+ * ```ts
+ * await db.get("select * from users where id = ?", [1]);
+ * await db.get("select * from users where id = $id", { id: 1 });
+ * ```
  */
 export type SqlParams = readonly SQLQueryBindings[] | Record<string, SQLQueryBindings>;
 
-/** What `run()` reports: rows changed and the last inserted rowid. */
+/**
+ * What `run()` reports: rows changed and the last inserted rowid.
+ *
+ * @example
+ * ```ts
+ * const { changes, lastInsertRowid } = await db.run("insert into users(email) values (?)", [email]);
+ * ```
+ */
 export interface RunResult {
   changes: number;
   lastInsertRowid: number | bigint;

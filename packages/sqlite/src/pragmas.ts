@@ -1,7 +1,14 @@
 import type { Database } from "bun:sqlite";
 import { PoolInvalidOptionError } from "@pool/core";
 
-/** A pragma's value: numbers as is, booleans as ON/OFF, strings as keywords (`"NORMAL"`). */
+/**
+ * A pragma's value: numbers as is, booleans as ON/OFF, strings as keywords (`"NORMAL"`).
+ *
+ * @example
+ * ```ts
+ * new SqlitePool({ path: "app.db", pragmas: { cache_size: -64_000, temp_store: "MEMORY", trusted_schema: false } });
+ * ```
+ */
 export type PragmaValue = string | number | boolean;
 
 /** Pragmas the pool owns: setting them through `pragmas` would break its guarantees. */

@@ -31,13 +31,27 @@ import type { Transaction } from "./transaction.ts";
 import { WorkerReaders } from "./worker-reader.ts";
 import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
 
-/** Per-call options of {@link SqlitePool.transaction}. */
+/**
+ * Per-call options of {@link SqlitePool.transaction}.
+ *
+ * @example
+ * ```ts
+ * await db.transaction((tx) => tx.run("delete from sessions"), { timeoutMs: 2_000 });
+ * ```
+ */
 export interface TransactionOptions {
   /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. [timeoutMs=transactionTimeoutMs] */
   timeoutMs?: number;
 }
 
-/** Options of {@link SqlitePool.close}. */
+/**
+ * Options of {@link SqlitePool.close}.
+ *
+ * @example
+ * ```ts
+ * await db.close({ timeoutMs: 5_000 }); // then whatever still runs fails with POOL_CLOSED
+ * ```
+ */
 export interface SqliteCloseOptions {
   /** How long to wait for running work before closing connections anyway. [timeoutMs=closeTimeoutMs] */
   timeoutMs?: number;

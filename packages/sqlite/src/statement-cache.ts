@@ -1,7 +1,15 @@
 import type { Database, Statement } from "bun:sqlite";
 import { SqliteMultipleStatementsError } from "./errors.ts";
 
-/** Hit/miss counters shared by every cache of a pool, read by `stats()`. */
+/**
+ * Hit/miss counters shared by every cache of a pool, read by `stats()`.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses } = db.stats().statements;
+ * console.log(`statement cache hit rate ${(hits / (hits + misses)).toFixed(3)}`);
+ * ```
+ */
 export interface StatementCounters {
   hits: number;
   misses: number;

@@ -13,7 +13,15 @@ const WORKER_URL = new URL(
   import.meta.url,
 );
 
-/** Figures about the reader Workers in `stats()`. */
+/**
+ * Figures about the reader Workers in `stats()`.
+ *
+ * @example
+ * ```ts
+ * const w = db.stats().workers;
+ * if (w && w.queued > 10 * w.size) console.warn("reads are queueing for Workers");
+ * ```
+ */
 export interface WorkerStats {
   size: number;
   /** Workers running a query now. */
