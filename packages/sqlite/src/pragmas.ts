@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { PoolInvalidOptionError } from "@pool/core";
+import { isBusy } from "./errors.ts";
 
 /**
  * A pragma's value: numbers as is, booleans as ON/OFF, strings as keywords (`"NORMAL"`).
@@ -48,6 +49,23 @@ export function checkPragmas(pragmas: unknown): void {
   }
 }
 
+/**
+ * `PRAGMA journal_mode = WAL`, retried while busy. Two processes switching a new file at once
+ * can deadlock on the lock upgrade, and SQLite then fails one at once instead of calling its
+ * busy handler. Sleeping the thread is acceptable here: this runs once, while opening.
+ */
+function switchToWal(db: Database, busyTimeoutMs: number): { journal_mode?: string } | null {
+  const deadline = performance.now() + busyTimeoutMs;
+  for (let delayMs = 1; ; delayMs = Math.min(50, delayMs * 2)) {
+    try {
+      return db.query("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | null;
+    } catch (error) {
+      if (!isBusy(error) || performance.now() >= deadline) throw error;
+      Bun.sleepSync(delayMs / 2 + Math.random() * (delayMs / 2));
+    }
+  }
+}
+
 function literal(value: PragmaValue): string {
   if (typeof value === "boolean") return value ? "ON" : "OFF";
   return String(value);
@@ -66,7 +84,7 @@ export function applyPragmas(
 ): void {
   db.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   if (role === "writer" && !memory) {
-    const row = db.query("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | null;
+    const row = switchToWal(db, busyTimeoutMs);
     if (row?.journal_mode?.toLowerCase() !== "wal") {
       throw new Error(`could not switch to WAL (journal_mode is ${row?.journal_mode})`);
     }
