@@ -5,7 +5,9 @@
  * round (order rotated per round) and the medians over rounds are reported, because this
  * machine's 2 cores are shared. Prints a table and writes bench/results/http.json.
  *
- * Run: bun run bench   (env: ROUNDS=5 REQUESTS=20000 CONCURRENCY=1,8,64,256)
+ * Run: bun run bench   (env: ROUNDS=5 REQUESTS=20000 CONCURRENCY=1,8,64,256 SERVER=raw|node)
+ * SERVER=raw (default) is a minimal responder over Bun.listen; SERVER=node is node:http under
+ * Node, a slower upstream that suffers more from connection churn.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +30,12 @@ interface Run {
   errors: number;
 }
 
-const server = Bun.spawn(["bun", join(import.meta.dir, "server.ts")], {
+const SERVER = process.env.SERVER === "node" ? "node" : "raw";
+const command =
+  SERVER === "node"
+    ? [Bun.which("node") ?? process.execPath, join(import.meta.dir, "node-server.mjs")]
+    : [process.execPath, join(import.meta.dir, "server.ts")];
+const server = Bun.spawn(command, {
   stdin: "pipe",
   stdout: "pipe",
   stderr: "inherit",
@@ -164,12 +171,14 @@ for (const c of CONCURRENCY) {
 console.table(summary);
 const dir = join(import.meta.dir, "results");
 mkdirSync(dir, { recursive: true });
-writeFileSync(
-  join(dir, "http.json"),
-  JSON.stringify(
-    { bun: Bun.version, rounds: ROUNDS, requests: REQUESTS, summary, runs: results },
-    null,
-    2,
-  ),
-);
-console.log(`wrote ${join(dir, "http.json")}`);
+const file = join(dir, SERVER === "node" ? "http-node.json" : "http.json");
+const report = {
+  bun: Bun.version,
+  server: SERVER,
+  rounds: ROUNDS,
+  requests: REQUESTS,
+  summary,
+  runs: results,
+};
+writeFileSync(file, JSON.stringify(report, null, 2));
+console.log(`server: ${SERVER}; wrote ${file}`);

@@ -1,7 +1,14 @@
 import { HttpNoHealthyOriginError } from "./errors.ts";
 import type { OriginTransport } from "./transport.ts";
 
-/** An origin as the balancer tracks it. */
+/**
+ * An origin as the balancer tracks it.
+ *
+ * @example
+ * ```ts
+ * const upstream: Upstream = { transport, healthy: true, failures: 0, lastPick: 0 };
+ * ```
+ */
 export interface Upstream {
   readonly transport: OriginTransport;
   healthy: boolean;

@@ -1,4 +1,11 @@
-/** What a streaming body needs from the connection feeding it. */
+/**
+ * What a streaming body needs from the connection feeding it.
+ *
+ * @example
+ * ```ts
+ * new BodyStream({ resume: () => socket.resume(), cancel: () => socket.terminate() });
+ * ```
+ */
 export interface BodySource {
   /** The reader drained the queue below its high-water mark: start reading the socket again. */
   resume(): void;

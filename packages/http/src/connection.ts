@@ -1,7 +1,15 @@
 import type { Socket, SocketHandler, TLSOptions } from "bun";
 import { HttpConnectError, HttpTimeoutError } from "./errors.ts";
 
-/** Why a connection was closed; `stats()` counts each. */
+/**
+ * Why a connection was closed; `stats()` counts each.
+ *
+ * @example
+ * ```ts
+ * const { closed } = http.stats().origins[origin]!.connections!;
+ * console.log(closed.remoteClosed, closed.keepAliveTimeout);
+ * ```
+ */
 export type CloseReason =
   | "connectionClose" // `Connection: close` (either side) or an HTTP/1.0 response
   | "remoteClosed" // the server closed it while idle
@@ -13,14 +21,29 @@ export type CloseReason =
   | "error" // a socket or protocol error, or a body that ran until close
   | "closed"; // the pool closed
 
-/** The part of an exchange a connection forwards socket events to. */
+/**
+ * The part of an exchange a connection forwards socket events to.
+ *
+ * @example
+ * ```ts
+ * connection.user = exchange; // socket events now reach the exchange
+ * ```
+ */
 export interface ConnectionUser {
   onData(data: Buffer): void;
   onClose(error: Error | undefined): void;
   onDeadline(): void;
 }
 
-/** Where and how to connect, shared by every connection of one origin. */
+/**
+ * Where and how to connect, shared by every connection of one origin.
+ *
+ * @example
+ * ```ts
+ * const target: ConnectTarget = { origin, hostname: "127.0.0.1", port: 8080, tls: undefined,
+ *   connectTimeoutMs: 10_000, onIdleClose: (c) => pool.evict(c) };
+ * ```
+ */
 export interface ConnectTarget {
   origin: string;
   hostname: string;
@@ -35,6 +58,12 @@ export interface ConnectTarget {
  * One keep-alive socket. It knows nothing of HTTP: it forwards bytes to the exchange using it,
  * keeps what the kernel would not take until `drain`, and runs one lazily re-armed deadline
  * so a request costs no timer allocation.
+ *
+ * @example
+ * ```ts
+ * const connection = await Connection.open(target, signal);
+ * connection.write(Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
+ * ```
  */
 export class Connection {
   /** Requests started on this socket. */

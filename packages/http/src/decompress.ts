@@ -18,6 +18,11 @@ type Coding = "gzip" | "deflate" | "br";
  * The content codings of a `Content-Encoding` value in the order they must be undone, or
  * `undefined` when one of them is unknown: then the body is passed through as sent, as fetch
  * does.
+ *
+ * @example
+ * ```ts
+ * contentCodings("gzip, br"); // ["br", "gzip"]: undo br first
+ * ```
  */
 export function contentCodings(contentEncoding: string): Coding[] | undefined {
   if (contentEncoding === "" || contentEncoding === "identity") return [];
@@ -40,6 +45,11 @@ const LENIENT_BR = { finishFlush: zlib.BROTLI_OPERATION_FLUSH };
  * Decodes a whole body at once: the fast path for a response that arrived in one piece.
  *
  * @throws {HttpDecodeError} when the bytes are not valid in that coding.
+ *
+ * @example
+ * ```ts
+ * const text = new TextDecoder().decode(decodeSync(["gzip"], body, origin));
+ * ```
  */
 export function decodeSync(codings: Coding[], body: Uint8Array, origin: string): Uint8Array {
   let out = body;
@@ -55,7 +65,14 @@ export function decodeSync(codings: Coding[], body: Uint8Array, origin: string):
   return out;
 }
 
-/** Where a streaming decoder delivers. */
+/**
+ * Where a streaming decoder delivers.
+ *
+ * @example
+ * ```ts
+ * new StreamDecoder(["br"], origin, { data: (c) => body.push(c), error: (e) => body.error(e), end: () => body.close() });
+ * ```
+ */
 export interface DecodeSink {
   data(chunk: Uint8Array): void;
   error(error: HttpDecodeError): void;

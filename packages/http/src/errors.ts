@@ -244,7 +244,14 @@ export class HttpNoHealthyOriginError extends HttpError {
   }
 }
 
-/** A message fragment for a cause of any type. */
+/**
+ * A message fragment for a cause of any type.
+ *
+ * @example
+ * ```ts
+ * describe(new Error("refused")); // "refused"
+ * ```
+ */
 export function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;

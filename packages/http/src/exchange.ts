@@ -1,6 +1,6 @@
 import { type Lease, PoolClosedError } from "@pool/core";
+import { BodyFramer } from "./body-framer.ts";
 import { BodyStream } from "./body-stream.ts";
-import { ChunkedDecoder } from "./chunked-decoder.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
 import { contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
@@ -17,7 +17,15 @@ import {
   type ResponseHead,
 } from "./response-parser.ts";
 
-/** Per-origin settings an exchange needs. */
+/**
+ * Per-origin settings an exchange needs.
+ *
+ * @example
+ * ```ts
+ * const config: ExchangeConfig = { origin, host: "127.0.0.1:8080", headersTimeoutMs: 300_000,
+ *   bodyTimeoutMs: 300_000, keepAliveTimeoutMs: 4_000, limits, counters };
+ * ```
+ */
 export interface ExchangeConfig {
   origin: string;
   /** `host[:port]` as the Host header carries it. */
@@ -29,7 +37,14 @@ export interface ExchangeConfig {
   counters: OriginCounters;
 }
 
-/** The request as an exchange sends it. */
+/**
+ * The request as an exchange sends it.
+ *
+ * @example
+ * ```ts
+ * const request: ExchangeRequest = { method: "GET", target: "/", headers: new RequestHeaders(), body: null, signal: undefined };
+ * ```
+ */
 export interface ExchangeRequest {
   method: string;
   target: string;
@@ -47,6 +62,11 @@ const EMPTY = new Uint8Array(0);
  * One request and its response on one leased connection. It owns the lease from `start()` on:
  * a response read to its end with keep-alive gives the socket back to the pool; anything else
  * (an error, a timeout, an abort, a cancelled or half-read body, `Connection: close`) destroys it.
+ *
+ * @example
+ * ```ts
+ * new Exchange(lease, request, config, resolve, reject).start();
+ * ```
  */
 export class Exchange implements ConnectionUser, WriteEvents {
   /** Some request byte reached the socket: a non-idempotent request must not be resent. */
@@ -58,9 +78,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
   private requestDone = false;
   private headBuf: Buffer | undefined = undefined;
   private head: ResponseHead | undefined = undefined;
-  private remaining = 0;
-  private leftover = 0;
-  private chunked: ChunkedDecoder | undefined = undefined;
+  private framer: BodyFramer | undefined = undefined;
   private body: BodyStream | undefined = undefined;
   private decoder: StreamDecoder | undefined = undefined;
   private readonly startedAt = performance.now();
@@ -202,20 +220,18 @@ export class Exchange implements ConnectionUser, WriteEvents {
     if (head.status > 599) throw new HttpParseError(origin, `status ${head.status} out of range`);
     this.head = head;
     const init = { status: head.status, statusText: head.statusText, headers: head.headers };
+    this.framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
     if (head.framing === Framing.None) {
-      this.leftover = buf.length - offset;
+      this.framer.take(buf, offset, []);
       this.deliver(respond(null, init, origin));
       return this.complete();
     }
-    if (head.framing === Framing.Length) this.remaining = head.contentLength;
-    else if (head.framing === Framing.Chunked)
-      this.chunked = new ChunkedDecoder(origin, this.config.limits.maxHeaderBytes);
     const codings = contentCodings(head.contentEncoding) ?? [];
 
     // Fast path: the whole body came with the head, so no stream is needed.
     const chunks: Uint8Array[] = [];
     this.state = BODY;
-    if (this.frameInto(buf, offset, chunks)) {
+    if (this.framer!.take(buf, offset, chunks)) {
       let bytes = concat(chunks);
       let failure: unknown;
       if (codings.length > 0) {
@@ -257,30 +273,10 @@ export class Exchange implements ConnectionUser, WriteEvents {
     this.deliver(respond(this.body.stream, init, origin));
   }
 
-  /** Frames `buf[offset..]` into `out`; true when the body is complete. */
-  private frameInto(buf: Uint8Array, offset: number, out: Uint8Array[]): boolean {
-    const head = this.head!;
-    if (head.framing === Framing.Length) {
-      const take = Math.min(this.remaining, buf.length - offset);
-      if (take > 0) out.push(buf.subarray(offset, offset + take));
-      this.remaining -= take;
-      this.leftover = buf.length - offset - take;
-      return this.remaining === 0;
-    }
-    if (head.framing === Framing.Chunked) {
-      const end = this.chunked!.push(buf, offset, (chunk) => out.push(chunk));
-      if (end < 0) return false;
-      this.leftover = buf.length - end;
-      return true;
-    }
-    if (offset < buf.length) out.push(buf.subarray(offset));
-    return false;
-  }
-
   /** Streams `buf[offset..]` into the body; true when the body is complete. */
   private frame(buf: Uint8Array, offset: number): boolean {
     const chunks: Uint8Array[] = [];
-    const done = this.frameInto(buf, offset, chunks);
+    const done = this.framer!.take(buf, offset, chunks);
     for (const chunk of chunks) this.deliverChunk(chunk);
     return done;
   }
@@ -307,7 +303,8 @@ export class Exchange implements ConnectionUser, WriteEvents {
     const requestClose = /(?:^|,)\s*close\s*(?:,|$)/i.test(
       this.request.headers.get("connection") ?? "",
     );
-    const reusable = head.keepAlive && this.requestDone && this.leftover === 0 && !requestClose;
+    const reusable =
+      head.keepAlive && this.requestDone && this.framer!.leftover === 0 && !requestClose;
     this.finish(reusable, head.keepAlive && !requestClose ? "error" : "connectionClose");
   }
 

@@ -23,6 +23,11 @@ function idleTimeoutSeconds(ms: number): number {
 /**
  * One `Bun.FetchSession` for a whole pool. The pool holds the reference: a session nothing
  * references closes its sockets when collected.
+ *
+ * @example
+ * ```ts
+ * const session = createSession(resolveOptions({ origin, transport: "fetch" }));
+ * ```
  */
 export function createSession(o: ResolvedOptions): Bun.FetchSession {
   const tls = o.tls;
@@ -49,6 +54,12 @@ export function createSession(o: ResolvedOptions): Bun.FetchSession {
  * The fetch transport for one origin: Bun's native fetch through the pool's session, with at
  * most `connections` requests in flight. A request holds its slot until its body is read to the
  * end, cancelled, or timed out, so an unread body cannot hold a slot past `bodyTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const origin = new FetchOrigin(new URL("http://127.0.0.1:8080"), options, session);
+ * const res = await origin.send({ method: "GET", target: "/", headers, body: null, signal: undefined });
+ * ```
  */
 export class FetchOrigin implements OriginTransport {
   readonly origin: string;

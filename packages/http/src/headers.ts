@@ -7,7 +7,15 @@ for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
 
-/** True when `s` is a non-empty RFC 9110 token: a valid header name or method. */
+/**
+ * True when `s` is a non-empty RFC 9110 token: a valid header name or method.
+ *
+ * @example
+ * ```ts
+ * isToken("x-request-id"); // true
+ * isToken("bad name"); // false
+ * ```
+ */
 export function isToken(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
@@ -20,6 +28,11 @@ export function isToken(s: string): boolean {
 /**
  * Why a header value cannot go on the wire, or `undefined` when it can. CR, LF and NUL would
  * let a value end the header line and inject others; characters above U+00FF have no byte.
+ *
+ * @example
+ * ```ts
+ * valueProblem("a\r\nb"); // "contains CR or LF"
+ * ```
  */
 export function valueProblem(value: string): string | undefined {
   for (let i = 0; i < value.length; i++) {
@@ -46,6 +59,12 @@ const MANAGED = new Set([
 /**
  * Request headers in send order, with names kept as given and lower-cased for lookups.
  * Built from any `HeadersInit`, validated as it goes.
+ *
+ * @example
+ * ```ts
+ * const headers = RequestHeaders.from({ "x-id": "7" }, origin);
+ * headers.get("x-id"); // "7"
+ * ```
  */
 export class RequestHeaders {
   readonly names: string[] = [];

@@ -1,7 +1,14 @@
 import type { Upstream } from "./balancer.ts";
 import { RequestHeaders } from "./headers.ts";
 
-/** How down upstreams are probed. */
+/**
+ * How down upstreams are probed.
+ *
+ * @example
+ * ```ts
+ * new HealthProber({ path: "/health", intervalMs: 5_000, timeoutMs: 2_000 });
+ * ```
+ */
 export interface ProbeSettings {
   /** `GET` this path; without it a probe only opens a TCP connection. */
   path: string | undefined;

@@ -12,13 +12,28 @@ import { type Hop, isRedirect, nextHop } from "./redirect.ts";
 import { type HttpRequestInit, type PreparedRequest, prepareRequest } from "./request.ts";
 import { isConnectFailure, mayRetryError, mayRetryStatus, retryDelay, sleep } from "./retry.ts";
 
-/** The `fetch` an {@link HttpPool} hands out: WHATWG `fetch`'s signature, bound to the pool. */
+/**
+ * The `fetch` an {@link HttpPool} hands out: WHATWG `fetch`'s signature, bound to the pool.
+ *
+ * @example
+ * ```ts
+ * const f: HttpFetch = http.fetch;
+ * const res = await f("/api/tags");
+ * ```
+ */
 export type HttpFetch = (
   input: string | URL | Request,
   init?: HttpRequestInit,
 ) => Promise<Response>;
 
-/** Options of {@link HttpPool.close}. */
+/**
+ * Options of {@link HttpPool.close}.
+ *
+ * @example
+ * ```ts
+ * await http.close({ timeoutMs: 5_000 });
+ * ```
+ */
 export interface HttpCloseOptions {
   /** How long requests in flight may finish before they are aborted; `0` aborts at once. [timeoutMs=closeTimeoutMs] */
   timeoutMs?: number;

@@ -95,7 +95,14 @@ export interface HttpPoolOptions {
   closeTimeoutMs?: number;
 }
 
-/** Options with every default filled in and origins parsed. */
+/**
+ * Options with every default filled in and origins parsed.
+ *
+ * @example
+ * ```ts
+ * const { connections, origins } = resolveOptions({ origin: "http://127.0.0.1:8080" });
+ * ```
+ */
 export interface ResolvedOptions {
   origins: URL[];
   transport: "socket" | "fetch";
@@ -139,7 +146,14 @@ const DEFAULTS = {
   closeTimeoutMs: 30_000,
 } as const;
 
-/** Options the fetch transport cannot honour: it never sees a socket. */
+/**
+ * Options the fetch transport cannot honour: it never sees a socket.
+ *
+ * @example
+ * ```ts
+ * SOCKET_ONLY.includes("maxLifetimeMs"); // true: refused by transport "fetch"
+ * ```
+ */
 export const SOCKET_ONLY = [
   "connectTimeoutMs",
   "maxLifetimeMs",
@@ -194,6 +208,11 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  *
  * @throws {PoolInvalidOptionError} on an unknown key, a wrong type, a value out of range, or a
  *   socket-only option given to the fetch transport.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ origin: "http://127.0.0.1:8080", connections: 4 }).keepAliveTimeoutMs; // 4000
+ * ```
  */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") {

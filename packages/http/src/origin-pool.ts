@@ -21,6 +21,12 @@ const POOL_REASONS: Partial<Record<DestroyReason, CloseReason>> = {
 /**
  * The socket transport for one origin: a `Pool<Connection>` of at most `connections`
  * keep-alive sockets, each carrying one {@link Exchange} at a time.
+ *
+ * @example
+ * ```ts
+ * const origin = new SocketOrigin(new URL("http://127.0.0.1:8080"), options);
+ * const res = await origin.send({ method: "GET", target: "/", headers, body: null, signal: undefined });
+ * ```
  */
 export class SocketOrigin implements OriginTransport {
   readonly origin: string;

@@ -4,6 +4,12 @@ import type { CloseReason } from "./connection.ts";
 /**
  * Connection figures of one origin; socket transport only (the fetch transport cannot see
  * sockets).
+ *
+ * @example
+ * ```ts
+ * const c = http.stats().origins[origin]!.connections!;
+ * console.log(`${c.busy}/${c.open} busy, ${c.reused} reuses`);
+ * ```
  */
 export interface ConnectionStats {
   /** Sockets open now: idle + busy. */
@@ -76,7 +82,16 @@ const SUB = 16;
 const MAX_US = 2 ** 31 - 1;
 const BUCKETS = LINEAR + 27 * SUB;
 
-/** A fixed-size latency histogram, cheap enough to record every request. */
+/**
+ * A fixed-size latency histogram, cheap enough to record every request.
+ *
+ * @example
+ * ```ts
+ * const ttfb = new LatencyHistogram();
+ * ttfb.record(1.5);
+ * ttfb.snapshot().p99Ms;
+ * ```
+ */
 export class LatencyHistogram {
   private readonly counts = new Float64Array(BUCKETS);
   private count = 0;
@@ -127,7 +142,15 @@ function midpointOf(bucket: number): number {
   return (SUB + sub) * width + width / 2;
 }
 
-/** Counters one origin bumps; `stats()` copies them. */
+/**
+ * Counters one origin bumps; `stats()` copies them.
+ *
+ * @example
+ * ```ts
+ * const counters = new OriginCounters();
+ * counters.requests++;
+ * ```
+ */
 export class OriginCounters {
   requests = 0;
   inFlight = 0;

@@ -33,7 +33,14 @@ Object.defineProperties(PoolResponse.prototype, {
   },
 });
 
-/** Sets fetch's `url` and `redirected` on a response made by this package. */
+/**
+ * Sets fetch's `url` and `redirected` on a response made by this package.
+ *
+ * @example
+ * ```ts
+ * setLocation(response, "http://127.0.0.1:8080/a", true).redirected; // true
+ * ```
+ */
 export function setLocation(response: Response, url: string, redirected: boolean): Response {
   if (response instanceof PoolResponse) {
     response[kUrl] = url;

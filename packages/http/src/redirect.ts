@@ -2,7 +2,14 @@ import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
 
-/** The parts of a request a redirect may change. */
+/**
+ * The parts of a request a redirect may change.
+ *
+ * @example
+ * ```ts
+ * const hop: Hop = { method: "GET", url: new URL("http://127.0.0.1:8080/a"), headers, body: null };
+ * ```
+ */
 export interface Hop {
   method: string;
   /** Absolute URL of this hop. */
@@ -15,7 +22,14 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ["content-type", "content-encoding", "content-language", "content-location"];
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 
-/** True for a status fetch would follow, given a `Location`. */
+/**
+ * True for a status fetch would follow, given a `Location`.
+ *
+ * @example
+ * ```ts
+ * if (isRedirect(response)) hop = nextHop(hop, response, isOurs);
+ * ```
+ */
 export function isRedirect(response: Response): boolean {
   return REDIRECTS.has(response.status) && response.headers.has("location");
 }
@@ -28,6 +42,11 @@ export function isRedirect(response: Response): boolean {
  * @param isOurs whether an origin belongs to the pool: a redirect never leaves it.
  * @throws {HttpRedirectError} on a bad `Location`, or a 307/308 whose streamed body is gone.
  * @throws {HttpOriginMismatchError} when the target is not one of the pool's origins.
+ *
+ * @example
+ * ```ts
+ * const next = nextHop(hop, response, (origin) => origins.has(origin));
+ * ```
  */
 export function nextHop(hop: Hop, response: Response, isOurs: (origin: string) => boolean): Hop {
   const status = response.status;

@@ -3,7 +3,14 @@ import { HttpInvalidRequestError } from "./errors.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
 
-/** What the writer reports back to the exchange. */
+/**
+ * What the writer reports back to the exchange.
+ *
+ * @example
+ * ```ts
+ * writeRequest(connection, request, "127.0.0.1:8080", exchange); // the exchange implements WriteEvents
+ * ```
+ */
 export interface WriteEvents {
   /** The first request byte was accepted by the socket. */
   wrote(): void;
@@ -35,6 +42,12 @@ const DEFAULTS = DEFAULT_ACCEPT + DEFAULT_ENCODING + DEFAULT_AGENT;
  * Serializes the request head (RFC 9112 §3) with the framing the body needs: `Content-Length`
  * for bytes, `Transfer-Encoding: chunked` for a stream. Header values are latin-1, already
  * validated free of CR, LF and NUL.
+ *
+ * @example
+ * ```ts
+ * serializeHead("GET", "/", "127.0.0.1:8080", new RequestHeaders(), null);
+ * // "GET / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\naccept: ..."
+ * ```
  */
 export function serializeHead(
   method: string,
@@ -64,6 +77,11 @@ export function serializeHead(
  * Writes a request on `connection`, respecting backpressure: bytes the kernel does not take
  * wait for `drain`, and a streamed body is read one chunk at a time, only as fast as the socket
  * drains.
+ *
+ * @example
+ * ```ts
+ * writeRequest(connection, { method: "POST", target: "/api/chat", headers, body }, host, events);
+ * ```
  */
 export function writeRequest(
   connection: Connection,

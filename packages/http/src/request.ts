@@ -1,13 +1,36 @@
 import { HttpInvalidRequestError } from "./errors.ts";
 import { isToken, RequestHeaders } from "./headers.ts";
 
-/** What `HttpPool.fetch` accepts as its second argument: `RequestInit`, as with `fetch`. */
+/**
+ * What `HttpPool.fetch` accepts as its second argument: `RequestInit`, as with `fetch`.
+ *
+ * @example
+ * ```ts
+ * const init: HttpRequestInit = { method: "POST", body: JSON.stringify(payload) };
+ * await http.fetch("/api/chat", init);
+ * ```
+ */
 export type HttpRequestInit = RequestInit;
 
-/** A request body after conversion: bytes (replayable) or a stream (sent once, chunked). */
+/**
+ * A request body after conversion: bytes (replayable) or a stream (sent once, chunked).
+ *
+ * @example
+ * ```ts
+ * const body: PreparedBody = new TextEncoder().encode("payload");
+ * ```
+ */
 export type PreparedBody = Uint8Array | ReadableStream<Uint8Array> | null;
 
-/** One request, validated and normalized, independent of the origin it will go to. */
+/**
+ * One request, validated and normalized, independent of the origin it will go to.
+ *
+ * @example
+ * ```ts
+ * const req = await prepareRequest("/api/tags", undefined, origin, knownOrigin);
+ * req.target; // "/api/tags"
+ * ```
+ */
 export interface PreparedRequest {
   method: string;
   /** The origin named by the input, or `undefined` for a bare path (the balancer picks). */
@@ -25,7 +48,15 @@ const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 const encoder = new TextEncoder();
 
-/** RFC 9110 §9.2.2 methods a server must tolerate receiving twice. */
+/**
+ * RFC 9110 §9.2.2 methods a server must tolerate receiving twice.
+ *
+ * @example
+ * ```ts
+ * isIdempotent("PUT"); // true
+ * isIdempotent("POST"); // false
+ * ```
+ */
 export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method);
 }
@@ -47,6 +78,12 @@ function isPlainPath(path: string): boolean {
  *   absolute URL skip the URL parser.
  * @throws {HttpInvalidRequestError} on an unusable URL, method, body or redirect mode.
  * @throws {HttpInvalidHeaderError} on an invalid header.
+ *
+ * @example
+ * ```ts
+ * const req = await prepareRequest("/api/chat", { method: "post", body: "{}" }, origin, knownOrigin);
+ * req.method; // "POST"
+ * ```
  */
 export function prepareRequest(
   input: string | URL | Request,

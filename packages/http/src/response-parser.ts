@@ -1,7 +1,14 @@
 import { HttpParseError } from "./errors.ts";
 import { isToken } from "./headers.ts";
 
-/** How the response body is delimited (RFC 9112 §6.3). */
+/**
+ * How the response body is delimited (RFC 9112 §6.3).
+ *
+ * @example
+ * ```ts
+ * if (head.framing === Framing.Chunked) decoder = new ChunkedDecoder(origin, 16_384);
+ * ```
+ */
 export const Framing = {
   /** HEAD, 1xx, 204, 304: no body at all. */
   None: 0,
@@ -11,9 +18,26 @@ export const Framing = {
   /** Until the server closes the connection. */
   Close: 3,
 } as const;
+
+/**
+ * One of the {@link Framing} values.
+ *
+ * @example
+ * ```ts
+ * const framing: Framing = Framing.Length;
+ * ```
+ */
 export type Framing = (typeof Framing)[keyof typeof Framing];
 
-/** A parsed status line and header section. */
+/**
+ * A parsed status line and header section.
+ *
+ * @example
+ * ```ts
+ * const head: ResponseHead = parseHead(buf, end, "GET", limits, origin);
+ * head.keepAlive;
+ * ```
+ */
 export interface ResponseHead {
   status: number;
   statusText: string;
@@ -32,7 +56,14 @@ export interface ResponseHead {
   contentEncoding: string;
 }
 
-/** Limits applied while parsing a head. */
+/**
+ * Limits applied while parsing a head.
+ *
+ * @example
+ * ```ts
+ * const limits: HeadLimits = { maxHeaderBytes: 16_384, maxHeaderCount: 100 };
+ * ```
+ */
 export interface HeadLimits {
   maxHeaderBytes: number;
   maxHeaderCount: number;
@@ -47,6 +78,12 @@ const LFLF = Buffer.from("\n\n");
  *
  * @throws {HttpParseError} when the head passes `maxHeaderBytes`, or ends in bare LFs (a
  *   framing RFC 9112 lets us refuse, and one that smuggling attacks rely on).
+ *
+ * @example
+ * ```ts
+ * const end = findHeadEnd(buf, 16_384, origin);
+ * if (end >= 0) head = parseHead(buf, end, "GET", limits, origin);
+ * ```
  */
 export function findHeadEnd(buf: Buffer, maxHeaderBytes: number, origin: string): number {
   const at = buf.indexOf(CRLFCRLF);
@@ -68,6 +105,12 @@ function tooLarge(origin: string, max: number): HttpParseError {
  * body framing for a response to `method`.
  *
  * @throws {HttpParseError} on anything RFC 9112 does not allow.
+ *
+ * @example
+ * ```ts
+ * const head = parseHead(buf, findHeadEnd(buf, 16_384, origin), "GET", limits, origin);
+ * head.status; // 200
+ * ```
  */
 export function parseHead(
   buf: Buffer,

@@ -1,7 +1,14 @@
 import { HttpConnectError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import { isIdempotent } from "./request.ts";
 
-/** The retry options of a pool. */
+/**
+ * The retry options of a pool.
+ *
+ * @example
+ * ```ts
+ * const policy: RetryPolicy = { retries: 2, retryDelayMs: 100, retryMaxDelayMs: 5_000 };
+ * ```
+ */
 export interface RetryPolicy {
   retries: number;
   retryDelayMs: number;
@@ -11,7 +18,14 @@ export interface RetryPolicy {
 /** Gateway statuses: the upstream behind a proxy failed, the same request may well succeed. */
 const RETRY_STATUSES = new Set([502, 503, 504]);
 
-/** True for an error that happened before the request could reach the server. */
+/**
+ * True for an error that happened before the request could reach the server.
+ *
+ * @example
+ * ```ts
+ * isConnectFailure(new HttpConnectError(origin, cause)); // true: safe to send elsewhere
+ * ```
+ */
 export function isConnectFailure(error: unknown): boolean {
   return (
     error instanceof HttpConnectError ||
@@ -23,13 +37,25 @@ export function isConnectFailure(error: unknown): boolean {
  * Whether an attempt that failed with `error` may be sent again: always when it never reached
  * the server; after a dropped connection only when the method is idempotent and the body can be
  * sent again (a written POST may have been acted on).
+ *
+ * @example
+ * ```ts
+ * mayRetryError(new HttpSocketError(origin, false), "POST", true); // false
+ * ```
  */
 export function mayRetryError(error: unknown, method: string, replayable: boolean): boolean {
   if (isConnectFailure(error)) return true;
   return error instanceof HttpSocketError && isIdempotent(method) && replayable;
 }
 
-/** Whether a response with this status may be retried for this request. */
+/**
+ * Whether a response with this status may be retried for this request.
+ *
+ * @example
+ * ```ts
+ * mayRetryStatus(503, "GET", true); // true
+ * ```
+ */
 export function mayRetryStatus(status: number, method: string, replayable: boolean): boolean {
   return RETRY_STATUSES.has(status) && isIdempotent(method) && replayable;
 }
@@ -40,6 +66,11 @@ export function mayRetryStatus(status: number, method: string, replayable: boole
  *
  * @returns milliseconds, or `undefined` when the server asks for a longer wait than the cap
  *   (then its response is returned instead of waiting).
+ *
+ * @example
+ * ```ts
+ * retryDelay(2, policy, response.headers.get("retry-after")); // ms, or undefined to give up
+ * ```
  */
 export function retryDelay(
   attempt: number,
@@ -64,7 +95,14 @@ function parseRetryAfter(value: string): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Waits `ms`, or rejects with the signal's reason as soon as it aborts.
+ *
+ * @example
+ * ```ts
+ * await sleep(100, signal); // rejects with signal.reason if aborted
+ * ```
+ */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

@@ -4,7 +4,14 @@ import type { RequestHeaders } from "./headers.ts";
 import type { OriginStats } from "./origin-stats.ts";
 import type { PreparedBody } from "./request.ts";
 
-/** One attempt of a request, as a transport sends it to its origin. */
+/**
+ * One attempt of a request, as a transport sends it to its origin.
+ *
+ * @example
+ * ```ts
+ * await transport.send({ method: "GET", target: "/", headers, body: null, signal });
+ * ```
+ */
 export interface AttemptRequest {
   method: string;
   /** Path and query. */
@@ -17,6 +24,12 @@ export interface AttemptRequest {
 /**
  * What the request layer (redirects, retries, balancing) needs from one origin, whichever
  * transport carries it.
+ *
+ * @example
+ * ```ts
+ * const res = await upstream.transport.send(request);
+ * upstream.transport.stats().requests.inFlight;
+ * ```
  */
 export interface OriginTransport {
   readonly origin: string;
@@ -36,6 +49,11 @@ export interface OriginTransport {
  * Acquires from an origin's pool, turning the pool's errors into what a fetch caller expects:
  * an abort rejects with the signal's reason, a failed connect with a fresh HTTP error of its
  * own (the pool hands one create error to every waiter it rejects).
+ *
+ * @example
+ * ```ts
+ * const lease = await acquireFrom(pool, origin, signal); // rejects with signal.reason on abort
+ * ```
  */
 export async function acquireFrom<T>(
   pool: Pool<T>,
@@ -49,6 +67,16 @@ export async function acquireFrom<T>(
   }
 }
 
+/**
+ * The error a fetch caller should see for a failed acquire: `signal.reason` for an abort, a
+ * fresh {@link HttpConnectError} or connect {@link HttpTimeoutError} for a failed create (the
+ * pool shares one create error among the waiters it rejects), anything else unchanged.
+ *
+ * @example
+ * ```ts
+ * pool.acquire({ signal }).catch((e) => { throw translateAcquireError(e, origin, signal); });
+ * ```
+ */
 export function translateAcquireError(
   error: unknown,
   origin: string,
