@@ -167,6 +167,17 @@ describe("SqlitePool.read and SqlitePool.write", () => {
     expect(db.stats().readers).toMatchObject({ size: 1, borrowed: 0, idle: 1 });
   });
 
+  it("refuses db.run('begin'), which would make every later write join one transaction", async () => {
+    const db = open();
+    const error = await rejectionOf(db.run("begin"));
+    expect(error).toBeInstanceOf(SqliteTransactionError);
+    expect(error.code).toBe("SQLITE_TX_LEFT_OPEN");
+    await db.run("insert into users(email) values ('autocommitted')");
+    const check = new Database(tmp.file("app.db"), { readonly: true });
+    expect(check.query("select email from users").all()).toEqual([{ email: "autocommitted" }]);
+    check.close();
+  });
+
   it("rolls back a transaction an exec() script left open and says so", async () => {
     const db = open();
     const error = await rejectionOf(db.exec("begin; insert into users(email) values ('x');"));

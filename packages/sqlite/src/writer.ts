@@ -276,6 +276,13 @@ export class Writer {
     const startedAt = performance.now();
     try {
       const result = conn.run(sql, params);
+      // `db.run("BEGIN")` would leave the shared writer inside a transaction that every later
+      // caller's statements would join.
+      if (conn.db.inTransaction) {
+        conn.rollbackLeftover();
+        lease.release();
+        return Promise.reject(leftOpen(this.o.name, "run()"));
+      }
       lease.release();
       return Promise.resolve(result);
     } catch (error) {
