@@ -89,8 +89,8 @@ export class SqliteOpenError extends SqliteError {
 
 /**
  * A transaction was used wrongly or ended early: `SQLITE_TX_REVOKED` (used after it ended),
- * `SQLITE_TX_SUSPENDED` (used while a nested transaction runs), `SQLITE_TX_LEFT_OPEN` (a
- * `write()` callback returned inside a transaction; it was rolled back), `SQLITE_TX_ENDED`
+ * `SQLITE_TX_SUSPENDED` (used while a nested transaction runs), `SQLITE_TX_LEFT_OPEN`
+ * (`read()`, `write()`, `exec()` or `run()` left a transaction open; it was rolled back), `SQLITE_TX_ENDED`
  * (a statement inside it, or SQLite itself, ended it).
  *
  * @example
