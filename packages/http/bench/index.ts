@@ -12,15 +12,26 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HttpPool } from "../src/index.ts";
+import { MinimalClient } from "./minimal-client.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
 const CONCURRENCY = (process.env.CONCURRENCY ?? "1,8,64,256").split(",").map(Number);
-/** The pool's `connections` at each concurrency: one socket per worker, at most 64. */
-const connectionsFor = (c: number) => Math.min(c, 64);
+/**
+ * The pool's `connections` at each concurrency: one socket per worker up to 32. Beyond that more
+ * sockets cost a single JavaScript thread more than the queue does (measured: 32 beat 64 and
+ * 128 at concurrency 64 and 256 on this machine).
+ */
+const connectionsFor = (c: number) => Math.min(c, Number(process.env.MAX_CONNECTIONS ?? 32));
 
-type Mode = "socket" | "fetch-transport" | "bun-fetch" | "fetch-no-keepalive";
-const MODES: Mode[] = ["socket", "fetch-transport", "bun-fetch", "fetch-no-keepalive"];
+type Mode = "socket" | "fetch-transport" | "bun-fetch" | "fetch-no-keepalive" | "minimal-client";
+const MODES: Mode[] = [
+  "socket",
+  "fetch-transport",
+  "bun-fetch",
+  "fetch-no-keepalive",
+  "minimal-client",
+];
 
 interface Run {
   rps: number;
@@ -58,8 +69,14 @@ async function opened(): Promise<number> {
 
 async function measure(mode: Mode, concurrency: number, requests: number): Promise<Run> {
   let http: HttpPool | undefined;
+  let minimal: MinimalClient | undefined;
   let get: () => Promise<Response>;
-  if (mode === "socket" || mode === "fetch-transport") {
+  const before = await opened();
+  if (mode === "minimal-client") {
+    const client = await MinimalClient.connect("127.0.0.1", port, connectionsFor(concurrency));
+    minimal = client;
+    get = () => client.get("/api/bench");
+  } else if (mode === "socket" || mode === "fetch-transport") {
     const pool = new HttpPool({
       origin,
       connections: connectionsFor(concurrency),
@@ -73,7 +90,6 @@ async function measure(mode: Mode, concurrency: number, requests: number): Promi
     get = () => fetch(url, { keepalive: false });
   }
   // Every socket this client opens counts, the warm-up's included; the clock starts after it.
-  const before = await opened();
   await drive(get, concurrency, Math.min(requests, 1_000), undefined);
   const latencies = new Float64Array(requests);
   const t0 = performance.now();
@@ -81,6 +97,7 @@ async function measure(mode: Mode, concurrency: number, requests: number): Promi
   const elapsed = performance.now() - t0;
   const after = await opened();
   await http?.close();
+  minimal?.close();
   latencies.sort();
   return {
     rps: requests / (elapsed / 1000),
@@ -132,6 +149,7 @@ try {
         "fetch-transport": [],
         "bun-fetch": [],
         "fetch-no-keepalive": [],
+        "minimal-client": [],
       };
       // Fewer requests where the client is slow, so one round stays in seconds.
       const n = c === 1 ? Math.min(REQUESTS, 5_000) : REQUESTS;
@@ -158,7 +176,7 @@ for (const c of CONCURRENCY) {
     summary.push({
       concurrency: c,
       mode,
-      connections: mode === "socket" || mode === "fetch-transport" ? connectionsFor(c) : "-",
+      connections: mode === "bun-fetch" || mode === "fetch-no-keepalive" ? "-" : connectionsFor(c),
       "req/s": Math.round(rps),
       "vs bun fetch": `${(rps / fetchRps).toFixed(2)}x`,
       "p50 ms": Number(median(runs.map((r) => r.p50Ms)).toFixed(3)),

@@ -97,7 +97,14 @@ export class FetchOrigin implements OriginTransport {
     return this.borrowed + this.queued;
   }
 
-  async send(request: AttemptRequest): Promise<Response> {
+  send(
+    request: AttemptRequest,
+    then?: (response: Response) => Response | Promise<Response>,
+  ): Promise<Response> {
+    return then === undefined ? this.sendAsync(request) : this.sendAsync(request).then(then);
+  }
+
+  private async sendAsync(request: AttemptRequest): Promise<Response> {
     const userSignal = request.signal;
     if (userSignal?.aborted) throw userSignal.reason;
     this.queued++;

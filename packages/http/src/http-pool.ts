@@ -185,9 +185,10 @@ export class HttpPool implements AsyncDisposable {
     if (this.o.retries === 0 && !this.balanced) {
       // The common case: one upstream, no retries. No async frames between caller and socket.
       const upstream = fixed ?? this.balancer.upstreams[0]!;
-      return upstream.transport
-        .send(req)
-        .then((response) => this.afterResponse(req, hop, response, upstream, 0));
+      // The transport applies the last step itself, saving a promise per request.
+      return upstream.transport.send(req, (response) =>
+        this.afterResponse(req, hop, response, upstream, 0),
+      );
     }
     return this.attempt(hop, fixed, req.signal).then(({ response, upstream }) =>
       this.afterResponse(req, hop, response, upstream, 0),

@@ -103,8 +103,23 @@ export class SocketOrigin implements OriginTransport {
    * closing an idle keep-alive connection as we wrote to it: the request is sent again on the
    * next connection (at the latest a fresh one) when that cannot duplicate it.
    */
-  send(request: AttemptRequest): Promise<Response> {
-    return new Promise<Response>((resolve, reject) => this.run(request, 0, resolve, reject));
+  send(
+    request: AttemptRequest,
+    then?: (response: Response) => Response | Promise<Response>,
+  ): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      const deliver =
+        then === undefined
+          ? resolve
+          : (response: Response) => {
+              try {
+                resolve(then(response));
+              } catch (error) {
+                reject(error);
+              }
+            };
+      this.run(request, 0, deliver, reject);
+    });
   }
 
   private run(

@@ -35,8 +35,14 @@ export interface OriginTransport {
   readonly origin: string;
   /** Requests holding or waiting for a connection: what the balancer compares. */
   load(): number;
-  /** Sends one attempt; resolves at the response head, like fetch. */
-  send(request: AttemptRequest): Promise<Response>;
+  /**
+   * Sends one attempt; resolves at the response head, like fetch, with `then(response)` when
+   * given (what `.then(then)` would do, one promise cheaper).
+   */
+  send(
+    request: AttemptRequest,
+    then?: (response: Response) => Response | Promise<Response>,
+  ): Promise<Response>;
   stats(): Omit<OriginStats, "healthy">;
   /** Counts a redirect followed from a response of this origin. */
   countRedirect(): void;
