@@ -14,7 +14,7 @@ class CreateOp {
 export interface CreatorHooks<T> {
   /** A create finished in time; the resource is the pool's. */
   created(resource: T): void;
-  /** A create failed or timed out (already counted and backed off). */
+  /** A create failed or timed out (the backoff is already armed). */
   failed(error: unknown): void;
   /** A create the pool had given up on (timeout, stop) finished anyway. */
   discarded(resource: T): void;
@@ -61,6 +61,7 @@ export class Creator<T> {
   }
 
   start(): void {
+    if (this.stopped) return;
     const op = new CreateOp();
     this.inFlight.add(op);
     const timeoutMs = this.o.createTimeoutMs;
@@ -81,13 +82,19 @@ export class Creator<T> {
   fail(error: unknown): void {
     this.failures++;
     this.lastError = error;
+    // Armed before the hook runs: a listener that calls back into the pool must find it backing off.
+    if (this.retryTimer === undefined && !this.stopped) {
+      const delay = backoffMs(
+        this.failures,
+        this.o.createRetryDelayMs,
+        this.o.createRetryMaxDelayMs,
+      );
+      this.retryTimer = backgroundTimeout(() => {
+        this.retryTimer = undefined;
+        this.hooks.retry();
+      }, delay);
+    }
     this.hooks.failed(error);
-    if (this.retryTimer !== undefined || this.stopped) return;
-    const delay = backoffMs(this.failures, this.o.createRetryDelayMs, this.o.createRetryMaxDelayMs);
-    this.retryTimer = backgroundTimeout(() => {
-      this.retryTimer = undefined;
-      this.hooks.retry();
-    }, delay);
   }
 
   /** Gives up on every create in flight (aborting their signals) and stops retrying. */
@@ -125,6 +132,9 @@ export class Creator<T> {
     this.finish(op);
     this.failures = 0;
     this.lastError = undefined;
+    // The factory works again: whoever waits should not sit out a backoff meant for a dead one.
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.hooks.created(resource);
   }
 

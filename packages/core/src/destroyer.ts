@@ -42,8 +42,15 @@ export class Destroyer<T> {
     this.pending.add(done);
   }
 
-  /** Resolves when every destroy started so far has finished or timed out. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
+  /** Resolves when every destroy started so far has finished or timed out, or after `boundMs`. */
+  settled(boundMs: number): Promise<void> {
+    if (this.pending.size === 0 || boundMs <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, boundMs);
+      Promise.all([...this.pending]).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }

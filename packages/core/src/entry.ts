@@ -1,16 +1,19 @@
 import type { DestroyReason } from "./events.ts";
 import type { Lease } from "./lease.ts";
 
-export const IDLE = 0;
-export const BORROWED = 1;
-export const VALIDATING = 2;
-export const DESTROYED = 3;
+/** Held by pool code between two places (new, just taken from idle, coming back): in no list. */
+export const TRANSIT = 0;
+/** In the idle list, and only then. */
+export const IDLE = 1;
+export const BORROWED = 2;
+export const VALIDATING = 3;
+export const DESTROYED = 4;
 /** `idleSince` of an idle resource not yet seen by a sweep (see `Pool.handOff`). */
 export const UNSTAMPED = -1;
 
 /** The pool's record of one live resource. Internal: users only ever see a {@link Lease}. */
 export class Entry<T> {
-  state = IDLE;
+  state = TRANSIT;
   uses = 0;
   /** `performance.now()` when it went idle, or `UNSTAMPED` until a sweep first sees it idle. */
   idleSince: number;

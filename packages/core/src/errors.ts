@@ -177,7 +177,12 @@ export class PoolQueueFullError extends PoolError {
   }
 }
 
+/** Never throws: a thrown value may be anything, even an object `String()` cannot convert. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  try {
+    if (error instanceof Error) return error.message || error.name;
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }

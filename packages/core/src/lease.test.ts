@@ -81,6 +81,16 @@ describe("Lease", () => {
     expect(f.destroyed).toEqual([lease.resource]);
   });
 
+  it("a released lease cannot set the idle timeout of the resource's next borrow", async () => {
+    const { pool } = makePool();
+    const lease = await pool.acquire();
+    lease.release();
+    expect(() => lease.setIdleTimeoutMs(1)).toThrow(PoolAlreadyReleasedError);
+    const next = await pool.acquire();
+    expect(next.resource).toBe(lease.resource);
+    next.release();
+  });
+
   it("rejects a negative idle timeout", async () => {
     const { pool } = makePool();
     const lease = await pool.acquire();

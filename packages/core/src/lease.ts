@@ -5,10 +5,14 @@ const ACTIVE = 0;
 const RELEASED = 1;
 const REVOKED = 2;
 
+/** Keys of the pool's side of a lease: symbols, so users cannot reach them by accident. */
+export const RETURN_LEASE: unique symbol = Symbol("returnLease");
+export const ENTRY: unique symbol = Symbol("entry");
+
 /** What a lease needs from its pool; keeps {@link Lease} independent of the pool's internals. */
 export interface LeaseOwner<T> {
   readonly name: string;
-  returnLease(lease: Lease<T>, destroy: boolean): void;
+  [RETURN_LEASE](lease: Lease<T>, destroy: boolean): void;
 }
 
 /**
@@ -26,14 +30,14 @@ export class Lease<T> implements Disposable, AsyncDisposable {
   /** The borrowed resource. Do not use it after `release()`. */
   readonly resource: T;
   /** @internal */
-  readonly entry: Entry<T>;
+  readonly [ENTRY]: Entry<T>;
   private state = ACTIVE;
   private readonly owner: LeaseOwner<T>;
 
   /** @internal leases are made by the pool. */
   constructor(owner: LeaseOwner<T>, entry: Entry<T>) {
     this.owner = owner;
-    this.entry = entry;
+    this[ENTRY] = entry;
     this.resource = entry.resource;
   }
 
@@ -70,22 +74,25 @@ export class Lease<T> implements Disposable, AsyncDisposable {
   }
 
   /**
-   * After the next release, the resource may idle at most `ms` before it is dropped instead of
-   * lent: for a server's `Keep-Alive: timeout=`. `0` clears it.
+   * From the next release on, the resource may idle at most `ms` before it is dropped instead
+   * of lent: for a server's `Keep-Alive: timeout=`. It sticks to the resource until set again
+   * (`0` clears it).
    *
+   * @throws {PoolAlreadyReleasedError} on a lease already released: it no longer owns the resource.
    * @example
    * ```ts
    * lease.setIdleTimeoutMs(4_000); // server said timeout=5, keep a margin
    * ```
    */
   setIdleTimeoutMs(ms: number): void {
+    if (this.state !== ACTIVE) throw new PoolAlreadyReleasedError(this.owner.name);
     if (!Number.isFinite(ms) || ms < 0) {
       throw new PoolInvalidOptionError(
         "idleTimeoutMs",
         "must be a non-negative number of milliseconds",
       );
     }
-    this.entry.idleTimeoutMs = ms;
+    this[ENTRY].idleTimeoutMs = ms;
   }
 
   /** Releases unless already released: `using` on a released lease is a no-op. */
@@ -110,6 +117,13 @@ export class Lease<T> implements Disposable, AsyncDisposable {
       throw new PoolAlreadyReleasedError(this.owner.name);
     }
     this.state = RELEASED;
-    this.owner.returnLease(this, destroy);
+    this.owner[RETURN_LEASE](this, destroy);
   }
+}
+
+/** The borrower's stack, for a leak report. Only captured while leak detection is on. */
+export function captureStack(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureStack);
+  return (holder.stack ?? "").replace(/^Error\n/, "Lease acquired at:\n");
 }

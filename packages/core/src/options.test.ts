@@ -83,8 +83,42 @@ describe("new Pool(options)", () => {
     );
   });
 
+  it("rejects a retry delay of zero: a failing factory would be called in a loop", () => {
+    expect(invalid({ create, createRetryDelayMs: 0 }).option).toBe("createRetryDelayMs");
+  });
+
+  it("has the defaults the README's option table documents", async () => {
+    const readme = await Bun.file(new URL("../README.md", import.meta.url)).text();
+    const o = resolveOptions({ create }) as unknown as Record<string, unknown>;
+    let checked = 0;
+    // Rows look like: | `acquireTimeoutMs` | `30000` | ... |
+    for (const [, name, value] of readme.matchAll(/^\| `(\w+)` +\| `([^`]+)` +\|/gm)) {
+      if (!(name! in o)) continue;
+      expect(`${name}: ${JSON.stringify(o[name!])}`).toBe(`${name}: ${value}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(19);
+  });
+
   it("treats an explicit undefined as the default", () => {
     const o = resolveOptions({ create, max: undefined } as unknown as PoolOptions<object>);
     expect(o.max).toBe(10);
+  });
+});
+
+describe("acquire() and close() options", () => {
+  it("reject unknown keys instead of ignoring a typo", async () => {
+    const pool = new Pool({ create, max: 1 });
+    const held = await pool.acquire();
+    const error = await pool.acquire({ timeout: 50 } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolInvalidOptionError);
+    expect((error as PoolInvalidOptionError).option).toBe("timeout");
+    const closeError = await pool.close({ timeout: 0 } as never).catch((e: unknown) => e);
+    expect((closeError as PoolInvalidOptionError).option).toBe("timeout");
+    expect(pool.closed).toBe(false);
+    held.release();
+    const nan = await pool.close({ timeoutMs: Number.NaN }).catch((e: unknown) => e);
+    expect((nan as PoolInvalidOptionError).code).toBe("POOL_INVALID_OPTION");
+    await pool.close();
   });
 });

@@ -69,7 +69,7 @@ export interface PoolOptions<T> {
   order?: "lifo" | "fifo";
   /** Reject waiters at once with `POOL_CREATE_FAILED` while the factory is failing, instead of at their timeout. [failFast=false] */
   failFast?: boolean;
-  /** First delay before retrying a failed create; doubles per failure, with jitter. [createRetryDelayMs=100] */
+  /** First delay before retrying a failed create (at least 1); doubles per failure, with jitter. [createRetryDelayMs=100] */
   createRetryDelayMs?: number;
   /** Cap on the retry delay. [createRetryMaxDelayMs=5000] */
   createRetryMaxDelayMs?: number;
@@ -213,6 +213,12 @@ export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
   }
   if (typeof resolved.name !== "string")
     throw new PoolInvalidOptionError("name", "must be a string");
+  if (resolved.createRetryDelayMs < 1) {
+    throw new PoolInvalidOptionError(
+      "createRetryDelayMs",
+      "must be at least 1 ms: a failing factory must not be called in a loop",
+    );
+  }
   if (resolved.createRetryMaxDelayMs < resolved.createRetryDelayMs) {
     throw new PoolInvalidOptionError(
       "createRetryMaxDelayMs",
@@ -228,10 +234,20 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const ACQUIRE_KEYS = new Set(["signal", "timeoutMs"]);
+
 /** Checks `acquire()` options; returns the error to reject with, if any. */
 export function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionError | undefined {
   if (typeof options !== "object" || options === null) {
     return new PoolInvalidOptionError("options", "acquire options must be an object");
+  }
+  for (const key in options) {
+    // A typo such as `{ timeout: 50 }` would otherwise wait the pool's full acquireTimeoutMs.
+    if (!ACQUIRE_KEYS.has(key))
+      return new PoolInvalidOptionError(
+        key,
+        'unknown acquire option (known: "signal", "timeoutMs")',
+      );
   }
   const { timeoutMs, signal } = options;
   if (
@@ -248,4 +264,24 @@ export function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionE
     return new PoolInvalidOptionError("signal", "must be an AbortSignal");
   }
   return undefined;
+}
+
+/** Checks `close()` options and returns the grace period to use. */
+export function closeTimeoutOf(options: CloseOptions | undefined, fallbackMs: number): number {
+  if (options === undefined) return fallbackMs;
+  if (typeof options !== "object" || options === null) {
+    throw new PoolInvalidOptionError("options", "close options must be an object");
+  }
+  for (const key in options) {
+    if (key !== "timeoutMs")
+      throw new PoolInvalidOptionError(key, 'unknown close option (known: "timeoutMs")');
+  }
+  const timeoutMs = options.timeoutMs ?? fallbackMs;
+  if (!(typeof timeoutMs === "number" && timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
+    throw new PoolInvalidOptionError(
+      "timeoutMs",
+      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+    );
+  }
+  return timeoutMs;
 }

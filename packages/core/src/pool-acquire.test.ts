@@ -78,21 +78,26 @@ describe("acquire()", () => {
     expect((await waiting).resource).toBe(lease.resource);
   });
 
-  it("does not let a newcomer jump the queue when a resource is idle and others wait", async () => {
-    const gate = deferred();
-    const f = factory(async (n) => {
-      if (n === 1) await gate.promise;
-      return { id: n, alive: true };
+  it("does not let a newcomer take an idle resource while an earlier acquire waits", async () => {
+    const gate = deferred<boolean>();
+    let slow = false;
+    const pool = makePool({
+      create: factory().create,
+      max: 2,
+      validate: () => (slow ? gate.promise : true),
     });
-    const pool = makePool({ create: f.create, max: 2 });
-    const a = await pool.acquire();
-    const b = pool.acquire(); // waits for create #1
-    await sleep(1);
-    expect(pool.stats().pending).toBe(1);
+    const [r0, r1] = await Promise.all([pool.acquire(), pool.acquire()]);
+    r0!.release();
+    r1!.release();
+    slow = true;
+    const first = pool.acquire(); // takes r1 (most recent) and waits for its validation
+    expect(pool.stats()).toMatchObject({ pending: 1, validating: 1, idle: 1 });
+    // r0 sits idle, but someone is queued ahead: a newcomer gets nothing.
     expect(pool.tryAcquire()).toBeUndefined();
-    a.release(); // goes to the waiter, not to idle
-    expect((await b).resource).toBe(a.resource);
-    gate.resolve();
+    const third = pool.acquire();
+    gate.resolve(true);
+    expect((await first).resource).toBe(r1!.resource);
+    expect((await third).resource).toBe(r0!.resource);
   });
 
   it("reuses idle resources most-recent-first by default", async () => {
@@ -205,6 +210,22 @@ describe("acquire()", () => {
     lease.release();
     for (const p of queued) (await p).release();
     expect(pool.stats().rejected).toBe(1);
+  });
+
+  it("does not count aborted waiters against maxWaiting", async () => {
+    const pool = makePool({ create: factory().create, max: 1, maxWaiting: 2 });
+    const lease = await pool.acquire();
+    const ac = new AbortController();
+    const gone = [
+      settle(pool.acquire({ signal: ac.signal })),
+      settle(pool.acquire({ signal: ac.signal })),
+    ];
+    ac.abort();
+    await Promise.all(gone);
+    const queued = [pool.acquire(), pool.acquire()]; // room again for two
+    expect(pool.stats()).toMatchObject({ pending: 2, rejected: 0 });
+    lease.release();
+    for (const p of queued) (await p).release();
   });
 
   it("rejects bad per-call options with POOL_INVALID_OPTION", async () => {

@@ -129,6 +129,61 @@ describe("when create fails", () => {
     lease.release();
   });
 
+  it("with failFast does not reject while leases that could come back are out", async () => {
+    let failing = false;
+    const pool = makePool({
+      create: (): Resource => {
+        if (failing) throw refused();
+        return { id: 1, alive: true };
+      },
+      max: 2,
+      failFast: true,
+      createRetryDelayMs: 500,
+    });
+    const held = await pool.acquire();
+    failing = true;
+    const waiting = pool.acquire({ timeoutMs: 2_000 }); // its create fails; `held` is still out
+    await until(() => pool.stats().createErrors === 1);
+    held.release();
+    expect((await waiting).resource).toBe(held.resource);
+  });
+
+  it("with failFast passes a create timeout on as POOL_CREATE_TIMEOUT", async () => {
+    const pool = makePool({
+      create: () => new Promise<Resource>(() => {}),
+      createTimeoutMs: 10,
+      failFast: true,
+    });
+    const { error } = await settle(pool.acquire({ timeoutMs: 5_000 }));
+    expect(error).toBeInstanceOf(PoolCreateError);
+    expect((error as PoolCreateError).code).toBe("POOL_CREATE_TIMEOUT");
+  });
+
+  it("stops backing off as soon as a create succeeds", async () => {
+    let n = 0;
+    const pool = makePool({
+      create: async (): Promise<Resource> => {
+        const id = n++;
+        await sleep(5);
+        if (id === 0) throw refused();
+        return { id, alive: true };
+      },
+      max: 3,
+      failFast: true,
+      createRetryDelayMs: 1_000,
+      createRetryMaxDelayMs: 1_000,
+    });
+    const [a, b] = [pool.acquire(), pool.acquire()]; // create 0 fails, create 1 succeeds
+    expect((await a).resource.id).toBe(1);
+    // The factory works again: no failFast rejection, and no one-second wait for the next one.
+    const start = performance.now();
+    const c = await pool.acquire();
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(pool.stats().rejected).toBe(0);
+    (await b).release();
+    c.release();
+  });
+
   it("handles a synchronous throw, a rejection and a rejected thenable alike", async () => {
     const kinds = [
       () => {

@@ -143,6 +143,16 @@ describe("lease.setIdleTimeoutMs()", () => {
     expect((await pool.acquire()).resource).toBe(lease.resource);
   });
 
+  it("is honoured even for resources kept for min", async () => {
+    const pool = makePool({ create: factory().create, min: 1, evictionIntervalMs: 5 });
+    await until(() => pool.stats().idle === 1);
+    const lease = await pool.acquire();
+    lease.setIdleTimeoutMs(10);
+    lease.release();
+    await until(() => pool.stats().destroyed.evicted === 1);
+    await until(() => pool.stats().idle === 1); // min refills it with a fresh one
+  });
+
   it("is swept in the background when idle sweeps run", async () => {
     const pool = makePool({
       create: factory().create,

@@ -60,6 +60,59 @@ describe("leakDetectionMs", () => {
   });
 });
 
+describe("the fast path", () => {
+  it("arms no timer and reads no clock when a resource is idle and nobody waits", async () => {
+    const pool = makePool({ create: factory().create });
+    (await pool.acquire()).release(); // the first acquire waits for a create
+    const realSetTimeout = globalThis.setTimeout;
+    const realNow = performance.now;
+    let timers = 0;
+    let clocks = 0;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return realSetTimeout(...args);
+    }) as typeof setTimeout;
+    performance.now = () => {
+      clocks++;
+      return realNow.call(performance);
+    };
+    try {
+      for (let i = 0; i < 10; i++) (await pool.acquire()).release();
+      for (let i = 0; i < 10; i++) await pool.use(() => {});
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      performance.now = realNow;
+    }
+    expect({ timers, clocks }).toEqual({ timers: 0, clocks: 0 });
+    expect(pool.stats().acquired).toBe(21);
+  });
+});
+
+describe("console fallbacks", () => {
+  it("warns about a leak and a failed destroy when nobody listens", async () => {
+    const warnings: unknown[][] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const pool = makePool({
+        create: factory().create,
+        destroy: () => {
+          throw new Error("destroy failed");
+        },
+        leakDetectionMs: 10,
+      });
+      const lease = await pool.acquire();
+      await until(() => pool.stats().leaksDetected === 1);
+      lease.destroy();
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings.length).toBe(2);
+    expect(String(warnings[0]![1])).toContain("Lease acquired at:");
+    expect((warnings[1]![1] as Error).message).toBe("destroy failed");
+  });
+});
+
 describe("events", () => {
   it("emits create, acquire, release and destroy with the resource and reason", async () => {
     const log: string[] = [];

@@ -1,39 +1,44 @@
 import { Creator } from "./creator.ts";
 import { Deque } from "./deque.ts";
 import { Destroyer } from "./destroyer.ts";
-import { BORROWED, DESTROYED, Entry, IDLE, UNSTAMPED, VALIDATING } from "./entry.ts";
+import { BORROWED, DESTROYED, Entry, IDLE, TRANSIT, UNSTAMPED, VALIDATING } from "./entry.ts";
 import {
   PoolAbortedError,
   PoolClosedError,
   PoolCreateError,
   PoolError,
-  PoolInvalidOptionError,
   PoolQueueFullError,
   type PoolSnapshot,
   PoolTimeoutError,
 } from "./errors.ts";
 import { type DestroyReason, Emitter } from "./events.ts";
 import { Histogram } from "./histogram.ts";
-import { Lease, type LeaseOwner } from "./lease.ts";
+import { captureStack, ENTRY, Lease, type LeaseOwner, RETURN_LEASE } from "./lease.ts";
 import {
   type AcquireOptions,
   type CloseOptions,
   checkAcquireOptions,
-  MAX_DELAY_MS,
+  closeTimeoutOf,
   type PoolOptions,
   type ResolvedOptions,
   resolveOptions,
 } from "./options.ts";
 import { Counters, type PoolStats } from "./stats.ts";
-import { captureStack, findLeaks, sweepIdle, sweepIntervalMs } from "./sweep.ts";
+import { findLeaks, sweepIdle, sweepIntervalMs } from "./sweep.ts";
 import { isThenable } from "./thenable.ts";
 import { backgroundInterval, backgroundTimeout, withTimeout } from "./timers.ts";
+import { runWith } from "./use.ts";
 import type { Waiter } from "./waiter.ts";
 import { WaiterQueue } from "./waiter-queue.ts";
 
 const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
+
+// What a synchronous look at an idle resource found (see `validateNow`).
+const PASSED = 0;
+const FAILED = 1;
+const PENDING = 2;
 
 /**
  * A generic async resource pool: fair FIFO queue with direct hand-off, bounded size, timeouts
@@ -187,7 +192,11 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       const lease = this.takeNow();
       if (lease !== undefined) return runWith(lease, fn);
     }
-    return this.acquireSlow(options).then((lease) => runWith(lease, fn));
+    // A forced close between the hand-off and this callback took the lease back: do not run
+    // `fn` on a destroyed resource.
+    return this.acquireSlow(options).then((lease) =>
+      lease.released ? Promise.reject(new PoolClosedError(this.name)) : runWith(lease, fn),
+    );
   }
 
   /**
@@ -261,11 +270,11 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
    */
   close(options?: CloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      const timeoutMs = options?.timeoutMs ?? this.o.closeTimeoutMs;
-      if (!(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
-        return Promise.reject(
-          new PoolInvalidOptionError("timeoutMs", "must be a number of milliseconds"),
-        );
+      let timeoutMs: number;
+      try {
+        timeoutMs = closeTimeoutOf(options, this.o.closeTimeoutMs);
+      } catch (error) {
+        return Promise.reject(error);
       }
       this.closing = this.shutdown(timeoutMs);
     }
@@ -278,16 +287,18 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   }
 
   /** @internal called by {@link Lease.release} and {@link Lease.destroy}. */
-  returnLease(lease: Lease<T>, destroy: boolean): void {
-    const entry = lease.entry;
+  [RETURN_LEASE](lease: Lease<T>, destroy: boolean): void {
+    const entry = lease[ENTRY];
     entry.lease = undefined;
+    entry.state = TRANSIT;
     this.borrowedCount--;
-    if (this.listeners.release !== undefined) this.emit("release", entry.resource);
+    if (this.listeners.release !== undefined) {
+      this.emit("release", entry.resource);
+      if (entry.state === DESTROYED) return; // the listener forced a close
+    }
     if (destroy) return this.destroyEntry(entry, "released");
-    if (entry.retired !== undefined) return this.destroyEntry(entry, entry.retired);
     if (this.o.maxUses > 0 && entry.uses >= this.o.maxUses)
       return this.destroyEntry(entry, "maxUses");
-    if (this.state !== OPEN) return this.destroyEntry(entry, "closed");
     this.handOff(entry);
   }
 
@@ -299,7 +310,9 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     const entry = this.takeIdle();
     if (entry === undefined) return undefined;
     this.immediateAcquires++;
-    return this.lend(entry, this.leakMs > 0 ? captureStack() : undefined);
+    const lease = this.lend(entry, this.leakMs > 0 ? captureStack() : undefined);
+    // An `acquire` listener that forced a close took it back already: the caller gets POOL_CLOSED.
+    return lease.released ? undefined : lease;
   }
 
   private acquireSlow(options: AcquireOptions | undefined): Promise<Lease<T>> {
@@ -318,7 +331,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       const lease = this.takeNow();
       if (lease !== undefined) return Promise.resolve(lease);
     }
-    if (this.o.failFast && this.creator.backingOff) {
+    if (this.o.failFast && this.creator.backingOff && this.nothingComingBack()) {
       this.counters.rejected++;
       return Promise.reject(this.failFastError(this.creator.lastError));
     }
@@ -335,14 +348,16 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   /**
    * Takes the next usable idle resource. Unusable ones met on the way are dealt with here:
-   * retired or past their own idle deadline are destroyed, ones that need an async validation
-   * start it (and reach a waiter through `handOff` once it passes).
+   * retired or past their own idle deadline are destroyed. One that needs an async validation
+   * starts it and ends the search: the caller waits for it (it reaches the oldest waiter
+   * through `handOff`), so one acquire never sets off a validation of every idle resource.
    */
   private takeIdle(): Entry<T> | undefined {
     const validate = this.o.validate;
     for (;;) {
       const entry = this.lifo ? this.idle.pop() : this.idle.shift();
       if (entry === undefined) return undefined;
+      entry.state = TRANSIT;
       if (entry.retired !== undefined) {
         this.destroyEntry(entry, entry.retired);
         continue;
@@ -354,24 +369,33 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
         continue;
       }
       if (validate === undefined || idleMs < this.o.validateAfterIdleMs) return entry;
-      if (this.validateNow(entry, validate)) return entry;
+      const verdict = this.validateNow(entry, validate);
+      if (verdict === PENDING) return undefined;
+      if (verdict === FAILED || entry.state === DESTROYED) continue;
+      // The validator may have called back into the pool: evicted this resource, or closed it.
+      if (entry.retired !== undefined || this.state !== OPEN) {
+        this.destroyEntry(entry, entry.retired ?? "closed");
+        continue;
+      }
+      return entry;
     }
   }
 
-  /** True if a synchronous validator passed; otherwise the entry is destroyed or validating. */
-  private validateNow(entry: Entry<T>, validate: (resource: T) => unknown): boolean {
+  /** Runs `validate`; a synchronous verdict is final, a promise leaves the entry VALIDATING. */
+  private validateNow(entry: Entry<T>, validate: (resource: T) => unknown): number {
     let result: unknown;
     try {
       result = validate(entry.resource);
     } catch {
       this.failValidation(entry);
-      return false;
+      return FAILED;
     }
     if (!isThenable(result)) {
-      if (result) return true;
+      if (result) return PASSED;
       this.failValidation(entry);
-      return false;
+      return FAILED;
     }
+    if (entry.state === DESTROYED) return FAILED; // closed from inside the validator
     entry.state = VALIDATING;
     this.validatingCount++;
     const ms = this.o.validateTimeoutMs;
@@ -384,20 +408,20 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       (ok) => this.validated(entry, Boolean(ok)),
       () => this.validated(entry, false),
     );
-    return false;
+    return PENDING;
   }
 
   private validated(entry: Entry<T>, ok: boolean): void {
     if (entry.state !== VALIDATING) return; // a forced close already destroyed it
     this.validatingCount--;
+    entry.state = TRANSIT;
     if (!ok) return this.failValidation(entry);
-    if (this.state !== OPEN) return this.destroyEntry(entry, "closed");
-    if (entry.retired !== undefined) return this.destroyEntry(entry, entry.retired);
     this.handOff(entry);
     this.dispatch();
   }
 
   private failValidation(entry: Entry<T>): void {
+    if (entry.state === DESTROYED) return;
     this.counters.validationFailures++;
     this.destroyEntry(entry, "validation");
   }
@@ -420,8 +444,13 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     return lease;
   }
 
-  /** A usable resource goes straight to the oldest waiter, or to the idle list. */
+  /**
+   * A resource coming back (released, created, validated) goes straight to the oldest waiter,
+   * or to the idle list; unless it was retired meanwhile or the pool is closing.
+   */
   private handOff(entry: Entry<T>): void {
+    if (entry.retired !== undefined) return this.destroyEntry(entry, entry.retired);
+    if (this.state !== OPEN) return this.destroyEntry(entry, "closed");
     if (this.waiters.length > 0) return this.serve(entry);
     entry.state = IDLE;
     // Reading the clock is ~45 ns, a third of a release. Only validation and per-resource idle
@@ -435,7 +464,10 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   private serve(entry: Entry<T>): void {
     const waiter: Waiter<T> = this.waiters.shift();
     this.waits.record(performance.now() - waiter.enqueuedAt);
-    waiter.resolve(this.lend(entry, waiter.stack));
+    const lease = this.lend(entry, waiter.stack);
+    // An `acquire` listener that forced a close took it back already.
+    if (lease.released) waiter.reject(new PoolClosedError(this.name));
+    else waiter.resolve(lease);
   }
 
   /**
@@ -451,10 +483,10 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     try {
       do {
         this.redispatch = false;
-        while (this.waiters.length > 0) {
+        // Each pass takes at least one entry off the idle list, so this ends.
+        while (this.waiters.length > this.validatingCount && this.idle.length > 0) {
           const entry = this.takeIdle();
-          if (entry === undefined) break;
-          this.serve(entry);
+          if (entry !== undefined) this.serve(entry);
         }
         this.ensureCreates();
       } while (this.redispatch);
@@ -483,7 +515,8 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   private ensureCreates(): void {
     if (this.state !== OPEN || this.creator.backingOff) return;
     const { max, min } = this.o;
-    while (this.entries.size + this.creator.size < max) {
+    // `state` is read each time: a factory may close the pool from inside `create`.
+    while (this.state === OPEN && this.entries.size + this.creator.size < max) {
       const incoming = this.creator.size + this.validatingCount;
       if (this.waiters.length <= incoming && this.entries.size + this.creator.size >= min) return;
       this.creator.start();
@@ -491,6 +524,11 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   }
 
   private created(resource: T): void {
+    if (this.state !== OPEN) {
+      this.counters.discarded++;
+      if (!this.entries.has(resource)) this.destroyer.run(resource);
+      return;
+    }
     if (this.entries.has(resource)) {
       const bug = new Error("create returned a resource that is already in the pool");
       return this.creator.fail(new PoolCreateError(this.name, bug));
@@ -499,8 +537,9 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.counters.created++;
     this.entries.set(resource, entry);
     this.emit("create", resource);
-    this.scheduleLifetime(entry);
+    if (entry.state === DESTROYED) return; // the listener forced a close
     this.handOff(entry);
+    if (entry.state !== DESTROYED) this.scheduleLifetime(entry);
     this.dispatch();
   }
 
@@ -508,9 +547,17 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.counters.createErrors++;
     this.emit("createError", error);
     if (this.state !== OPEN) return;
-    if (this.o.failFast && this.creator.size === 0) {
+    if (this.o.failFast && this.nothingComingBack()) {
       this.counters.rejected += this.waiters.rejectAll(() => this.failFastError(error));
     }
+  }
+
+  /**
+   * failFast's condition: no create in flight, and no lease or validation that could bring a
+   * resource back. Waiting could only end at the timeout.
+   */
+  private nothingComingBack(): boolean {
+    return this.creator.size === 0 && this.borrowedCount === 0 && this.validatingCount === 0;
   }
 
   private failFastError(cause: unknown): PoolError {
@@ -528,8 +575,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   /** Idle: destroyed now. Borrowed or validating: destroyed when it comes back. */
   private retire(entry: Entry<T>, reason: DestroyReason): void {
-    if (entry.state === IDLE) {
-      this.idle.remove(entry);
+    if (entry.state === IDLE && this.idle.remove(entry)) {
       this.destroyEntry(entry, reason);
     } else if (entry.state !== DESTROYED) {
       entry.retired ??= reason;
@@ -592,8 +638,8 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     }
     // Whatever is still out after the grace period is taken back and destroyed.
     for (const entry of [...this.entries.values()]) {
-      if (entry.state === BORROWED) {
-        entry.lease?.revoke();
+      if (entry.state === BORROWED && entry.lease !== undefined) {
+        entry.lease.revoke();
         entry.lease = undefined;
         this.borrowedCount--;
       } else if (entry.state === VALIDATING) {
@@ -609,7 +655,10 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       this.o.createTimeoutMs || Number.POSITIVE_INFINITY,
     );
     await this.creator.settleLate(remainingMs);
-    await this.destroyer.settled();
+    // Each destroy is bounded by destroyTimeoutMs; with that off, by what is left of the grace.
+    await this.destroyer.settled(
+      this.o.destroyTimeoutMs || Math.max(0, deadline - performance.now()),
+    );
     this.state = CLOSED;
   }
 
@@ -617,36 +666,4 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     if (this.drained !== undefined && this.borrowedCount + this.validatingCount === 0)
       this.drained();
   }
-}
-
-/**
- * Runs `fn` on a lease and releases it however `fn` ends. A synchronous result is released and
- * returned without an extra async hop: `pool.use()` around a 1 µs SQLite lookup should cost
- * little more than the lookup.
- */
-function runWith<T, R>(
-  lease: Lease<T>,
-  fn: (resource: T, lease: Lease<T>) => R | PromiseLike<R>,
-): Promise<Awaited<R>> {
-  let result: R | PromiseLike<R>;
-  try {
-    result = fn(lease.resource, lease);
-  } catch (error) {
-    if (!lease.released) lease.release();
-    return Promise.reject(error);
-  }
-  if (!isThenable(result)) {
-    if (!lease.released) lease.release();
-    return Promise.resolve(result as Awaited<R>);
-  }
-  return Promise.resolve(result).then(
-    (value) => {
-      if (!lease.released) lease.release();
-      return value as Awaited<R>;
-    },
-    (error: unknown) => {
-      if (!lease.released) lease.release();
-      throw error;
-    },
-  );
 }

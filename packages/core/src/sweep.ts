@@ -56,13 +56,6 @@ export function findLeaks<T>(
   return reports;
 }
 
-/** The borrower's stack, for a leak report. Only captured while leak detection is on. */
-export function captureStack(): string {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, captureStack);
-  return (holder.stack ?? "").replace(/^Error\n/, "Lease acquired at:\n");
-}
-
 /**
  * How often the sweep runs unless `evictionIntervalMs` says: a quarter of the shortest period
  * it serves, so idle eviction lands between 1x and 1.5x `idleTimeoutMs` (idle times are stamped

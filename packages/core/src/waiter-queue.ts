@@ -55,7 +55,7 @@ export class WaiterQueue<T> {
     let n = 0;
     for (const waiter of this.queue.clear()) {
       if (waiter.settled) continue;
-      waiter.reject(makeError());
+      waiter.reject(attempt(makeError));
       n++;
     }
     this.length = 0;
@@ -96,7 +96,7 @@ export class WaiterQueue<T> {
     });
     for (const waiter of expired) {
       // The error is made while the waiter still counts, so its snapshot includes it.
-      const error = this.hooks.timedOut(waiter);
+      const error = attempt(() => this.hooks.timedOut(waiter));
       this.length--;
       waiter.reject(error);
     }
@@ -105,7 +105,7 @@ export class WaiterQueue<T> {
 
   private abort(waiter: Waiter<T>): void {
     if (waiter.settled) return;
-    const error = this.hooks.aborted(waiter);
+    const error = attempt(() => this.hooks.aborted(waiter));
     this.length--;
     waiter.reject(error);
     if (this.length === 0) this.disarm();
@@ -113,5 +113,14 @@ export class WaiterQueue<T> {
     if (this.queue.length > 64 && this.queue.length > 2 * this.length) {
       this.queue.filter((w) => !w.settled);
     }
+  }
+}
+
+/** Makes an error; if making it throws, that is the error. A waiter must settle either way. */
+function attempt(makeError: () => unknown): unknown {
+  try {
+    return makeError();
+  } catch (error) {
+    return error;
   }
 }
