@@ -114,6 +114,8 @@ export class FetchOrigin implements OriginTransport {
     } finally {
       this.queued--;
     }
+    // A forced close() between the hand-off and here took the slot back.
+    if (lease.released) throw new PoolClosedError(this.origin);
     this.counters.requests++;
     const controller = new AbortController();
     this.running.add(controller);

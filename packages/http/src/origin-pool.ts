@@ -1,4 +1,4 @@
-import { type DestroyReason, type Lease, Pool } from "@pool/core";
+import { type DestroyReason, type Lease, Pool, PoolClosedError } from "@pool/core";
 import { type CloseReason, Connection, type ConnectTarget } from "./connection.ts";
 import { HttpSocketError } from "./errors.ts";
 import { Exchange, type ExchangeConfig } from "./exchange.ts";
@@ -142,6 +142,8 @@ export class SocketOrigin implements OriginTransport {
     this.pool.acquire(signal === undefined ? undefined : { signal }).then(
       (acquired) => {
         this.queued--;
+        // A forced close() between the hand-off and this callback took the lease back.
+        if (acquired.released) return reject(new PoolClosedError(this.origin));
         this.exchange(acquired, request, attempt, resolve, reject);
       },
       (error: unknown) => {
