@@ -61,7 +61,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   private readonly o: ResolvedOptions<T>;
   private readonly lifo: boolean;
   private readonly leakMs: number;
-  /** Stamp idle resources with the exact release time: validateAfterIdleMs needs it. */
+  /** Stamp idle resources with the exact release time: a validateAfterIdleMs window needs it. */
   private readonly exactIdleTimes: boolean;
 
   /** Every live resource (idle, borrowed or validating), by identity. */
@@ -96,7 +96,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.name = o.name;
     this.lifo = o.order === "lifo";
     this.leakMs = o.leakDetectionMs;
-    this.exactIdleTimes = o.validate !== undefined;
+    this.exactIdleTimes = o.validate !== undefined && o.validateAfterIdleMs > 0;
     this.waiters = new WaiterQueue<T>({
       timedOut: (waiter) => {
         this.counters.timedOut++;
@@ -362,13 +362,16 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
         this.destroyEntry(entry, entry.retired);
         continue;
       }
-      if (entry.idleTimeoutMs === 0 && validate === undefined) return entry;
-      const idleMs = performance.now() - entry.idleSince;
-      if (entry.idleTimeoutMs > 0 && idleMs >= entry.idleTimeoutMs) {
-        this.destroyEntry(entry, "evicted");
-        continue;
+      // The clock is read only when the answer depends on how long the resource idled.
+      if (entry.idleTimeoutMs > 0 || (validate !== undefined && this.exactIdleTimes)) {
+        const idleMs = performance.now() - entry.idleSince;
+        if (entry.idleTimeoutMs > 0 && idleMs >= entry.idleTimeoutMs) {
+          this.destroyEntry(entry, "evicted");
+          continue;
+        }
+        if (validate !== undefined && idleMs < this.o.validateAfterIdleMs) return entry;
       }
-      if (validate === undefined || idleMs < this.o.validateAfterIdleMs) return entry;
+      if (validate === undefined) return entry;
       const verdict = this.validateNow(entry, validate);
       if (verdict === PENDING) return undefined;
       if (verdict === FAILED || entry.state === DESTROYED) continue;

@@ -93,8 +93,8 @@ async function scenario(seed: number, reentrant: boolean): Promise<void> {
     acquireTimeoutMs: r.int(5, 40),
     createTimeoutMs: r.int(5, 30),
     destroyTimeoutMs: r.int(5, 20),
-    idleTimeoutMs: r.pick([0, 5, 20]),
-    evictionIntervalMs: r.pick([2, 5]),
+    idleTimeoutMs: r.pick([0, 2, 5, 20]),
+    evictionIntervalMs: r.pick([1, 2, 5]),
     maxLifetimeMs: r.pick([0, 10, 30]),
     maxUses: r.pick([0, 1, 3]),
     order: r.pick(["lifo", "fifo"] as const),
@@ -274,6 +274,8 @@ async function scenario(seed: number, reentrant: boolean): Promise<void> {
         }
       }
       invariants("after release");
+      // Now and then a pause, so resources idle long enough to be swept.
+      if (r.chance(0.2)) await sleep(r.int(3, 15));
     }
   };
 
@@ -344,6 +346,7 @@ describe("randomized interleavings", () => {
       }
       expect(errors).toEqual([]);
       expect(unhandled).toEqual([]);
+      if (process.env.POOL_DEBUG) console.log(reentrant, JSON.stringify(totals));
       if (runs >= 100) {
         for (const [key, n] of Object.entries(totals)) {
           if (key === "reentered" && !reentrant) continue;
