@@ -29,7 +29,17 @@ function midpointOf(bucket: number): number {
   return (SUB + sub) * width + width / 2;
 }
 
-/** A fixed-size latency histogram; `record` is cheap enough for every acquire. */
+/**
+ * A fixed-size latency histogram: `record` is O(1) and cheap enough for every acquire, and any
+ * percentile is within ~6% of the truth.
+ *
+ * @example
+ * ```ts
+ * const ttfb = new Histogram();
+ * ttfb.record(performance.now() - sentAt);
+ * console.log(ttfb.snapshot()); // { count, meanMs, p50Ms, p99Ms, maxMs }
+ * ```
+ */
 export class Histogram {
   private readonly counts = new Float64Array(BUCKETS);
   private count = 0;

@@ -10,6 +10,7 @@ export {
   PoolTimeoutError,
 } from "./errors.ts";
 export type { DestroyReason, LeakReport, PoolEvents } from "./events.ts";
+export { Histogram } from "./histogram.ts";
 export type { WaitStats } from "./histogram.ts";
 export { Lease } from "./lease.ts";
 export type { AcquireOptions, CloseOptions, PoolOptions } from "./options.ts";

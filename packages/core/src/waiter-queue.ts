@@ -9,9 +9,11 @@ export interface WaiterQueueHooks<T> {
 
 /**
  * The FIFO of pending acquires. One timer serves the whole queue: armed for the earliest
- * deadline, left armed when that waiter is served (it re-arms for the next when it fires) and
- * cleared when nobody waits, so an acquire that waits costs no timer of its own. Settled waiters
- * are skipped lazily, so `length` (live waiters) is kept apart from the deque's size.
+ * deadline and left armed when that waiter is served (it re-arms for the next when it fires).
+ * When nobody waits it is only unref'd, not cleared: a queue that hovers around empty would
+ * otherwise pay a setTimeout and a clearTimeout per acquire (~130 ns against ~25 ns for
+ * ref/unref). Settled waiters are skipped lazily, so `length` (live waiters) is kept apart from
+ * the deque's size.
  */
 export class WaiterQueue<T> {
   /** Live waiters. */
@@ -19,6 +21,8 @@ export class WaiterQueue<T> {
   private readonly queue = new Deque<Waiter<T>>();
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  /** Whether the timer holds the process open: only while someone waits. */
+  private refd = false;
 
   constructor(private readonly hooks: WaiterQueueHooks<T>) {}
 
@@ -45,7 +49,7 @@ export class WaiterQueue<T> {
     for (;;) {
       const waiter = this.queue.shift() as Waiter<T>;
       if (waiter.settled) continue;
-      if (--this.length === 0) this.disarm();
+      if (--this.length === 0) this.rest();
       return waiter;
     }
   }
@@ -64,11 +68,26 @@ export class WaiterQueue<T> {
   }
 
   private arm(deadline: number): void {
-    if (deadline >= this.timerAt) return;
+    if (deadline >= this.timerAt) {
+      // A pending acquire is pending work: the (earlier) timer must hold the process again.
+      if (!this.refd) {
+        this.timer?.ref();
+        this.refd = true;
+      }
+      return;
+    }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = deadline;
-    // Not unref'd: a pending acquire is pending work, like any promise the program awaits.
+    this.refd = true;
+    // Ref'd: a pending acquire is pending work, like any promise the program awaits.
     this.timer = setTimeout(this.expire, Math.max(0, deadline - performance.now()));
+  }
+
+  /** Nobody waits: the timer may stay armed, but must not keep the process alive. */
+  private rest(): void {
+    if (this.timer === undefined || !this.refd) return;
+    this.timer.unref();
+    this.refd = false;
   }
 
   private disarm(): void {
@@ -76,11 +95,13 @@ export class WaiterQueue<T> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
+    this.refd = false;
   }
 
   private readonly expire = (): void => {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
+    this.refd = false;
     // Timers may fire a hair early; 1 ms of slack avoids a re-arm for a sub-millisecond wait.
     const now = performance.now() + 1;
     const expired: Waiter<T>[] = [];
@@ -108,7 +129,7 @@ export class WaiterQueue<T> {
     const error = attempt(() => this.hooks.aborted(waiter));
     this.length--;
     waiter.reject(error);
-    if (this.length === 0) this.disarm();
+    if (this.length === 0) this.rest();
     // Aborted waiters stay in the deque until reached; compact when they dominate it.
     if (this.queue.length > 64 && this.queue.length > 2 * this.length) {
       this.queue.filter((w) => !w.settled);
