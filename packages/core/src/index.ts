@@ -10,8 +10,8 @@ export {
   PoolTimeoutError,
 } from "./errors.ts";
 export type { DestroyReason, LeakReport, PoolEvents } from "./events.ts";
-export { Histogram } from "./histogram.ts";
 export type { WaitStats } from "./histogram.ts";
+export { Histogram } from "./histogram.ts";
 export { Lease } from "./lease.ts";
 export type { AcquireOptions, CloseOptions, PoolOptions } from "./options.ts";
 export { Pool } from "./pool.ts";

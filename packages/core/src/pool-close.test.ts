@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from "bun:test";
-import { deferred, factory, type Resource, settle, sleep, until } from "../test/helpers.ts";
+import { describe, expect, it } from "bun:test";
+import { deferred, factory, pools, type Resource, settle, sleep, until } from "../test/helpers.ts";
 import { PoolClosedError } from "./errors.ts";
-import type { PoolOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
 
-const pools: Pool<Resource>[] = [];
-function makePool(options: Partial<PoolOptions<Resource>> & Pick<PoolOptions<Resource>, "create">) {
-  const pool = new Pool<Resource>(options);
-  pools.push(pool);
-  return pool;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-});
+/** Pools made here are force-closed after each test. */
+const makePool = pools();
 
 describe("close()", () => {
   it("destroys idle resources and resolves", async () => {

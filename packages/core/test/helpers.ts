@@ -1,4 +1,7 @@
 /** Test helpers shared by @pool/core's suites. */
+import { afterEach } from "bun:test";
+import type { PoolOptions } from "../src/options.ts";
+import { Pool } from "../src/pool.ts";
 
 export interface Resource {
   id: number;
@@ -74,4 +77,22 @@ export async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error
   } catch (error) {
     return { error };
   }
+}
+
+/**
+ * Returns a `makePool` for a test file: every pool it makes is force-closed after each test, so
+ * no test leaks timers or resources into the next.
+ */
+export function pools(): (
+  options: Partial<PoolOptions<Resource>> & Pick<PoolOptions<Resource>, "create">,
+) => Pool<Resource> {
+  const open: Pool<Resource>[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close({ timeoutMs: 0 })));
+  });
+  return (options) => {
+    const pool = new Pool<Resource>(options);
+    open.push(pool);
+    return pool;
+  };
 }
