@@ -260,7 +260,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   /**
    * Closes gracefully: rejects waiters with `POOL_CLOSED`, waits for borrowed leases (up to
-   * `closeTimeoutMs`, then destroys them), destroys every resource and clears every timer.
+   * `closeTimeoutMs`, then destroys them), destroys every resource and stops its timers.
    * Idempotent: every call returns the same promise. `close({ timeoutMs: 0 })` forces.
    *
    * @example
