@@ -23,8 +23,7 @@ import {
   type SqlitePoolOptions,
 } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
-import type { Scope } from "./scope.ts";
-import { callNow, onScope, runOn } from "./scope.ts";
+import { endScope, lentScope, onScope, runOn, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
@@ -227,8 +226,13 @@ export class SqlitePool implements AsyncDisposable {
   read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const blocked = this.blocked(() => this.read(fn));
     if (blocked !== undefined) return blocked;
-    const scope = this.scope();
-    if (scope !== undefined) return callNow(fn, scope.conn.db);
+    let scope: Scope | undefined;
+    try {
+      scope = this.scope();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (scope !== undefined) return onScope(scope, (c) => fn(c.db), false);
     this.pinned?.unpin();
     return this.inflight.track(
       this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)),
@@ -249,8 +253,13 @@ export class SqlitePool implements AsyncDisposable {
   write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const blocked = this.blocked(() => this.write(fn));
     if (blocked !== undefined) return blocked;
-    const scope = this.scope();
-    if (scope?.writable) return callNow(fn, scope.conn.db);
+    let scope: Scope | undefined;
+    try {
+      scope = this.scope();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (scope?.writable) return onScope(scope, (c) => fn(c.db), false);
     return this.inflight.track(this.writer.write(fn));
   }
 
@@ -291,7 +300,7 @@ export class SqlitePool implements AsyncDisposable {
       return Promise.reject(error);
     }
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
-    if (scope?.writable) return this.writer.transactionOn(scope.conn, fn, timeoutMs);
+    if (scope?.writable) return this.writer.transactionOn(scope, fn, timeoutMs);
     return this.inflight.track(this.writer.transaction(fn, timeoutMs));
   }
 
@@ -505,9 +514,12 @@ export class SqlitePool implements AsyncDisposable {
    */
   private scope(): Scope | undefined {
     const scope = this.als.getStore();
-    if (scope === undefined || !scope.ended) return scope;
-    if (scope.tx !== undefined) scope.tx.check();
-    return undefined;
+    if (scope === undefined) return undefined;
+    if (scope.tx !== undefined) {
+      scope.tx.checkActive();
+      return scope;
+    }
+    return scope.ended ? undefined : scope;
   }
 
   /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
@@ -528,17 +540,17 @@ export class SqlitePool implements AsyncDisposable {
     writable: boolean,
   ): Promise<Awaited<R>> {
     const conn = lease.resource;
-    const scope: Scope = { conn, writable, tx: undefined, ended: false };
+    const scope = lentScope(conn, writable);
     let result: Awaited<R>;
     try {
       result = await this.als.run(scope, () => fn(conn.db));
     } catch (error) {
-      scope.ended = true;
+      endScope(scope);
       conn.rollbackLeftover();
       lease.release();
       throw error;
     }
-    scope.ended = true;
+    endScope(scope);
     const leftOpen = conn.rollbackLeftover();
     lease.release();
     if (leftOpen) throw leftOpenError(this.name, "read()");

@@ -10,6 +10,7 @@ export interface TransactionOwner {
 }
 
 let savepoints = 0;
+const ENDED: unique symbol = Symbol("ended");
 
 /**
  * The handle `transaction(fn)` passes to `fn`. Its statements run on the writer inside the
@@ -33,6 +34,8 @@ export class Transaction {
   /** @internal */
   readonly scope: Scope;
   private ended = false;
+  /** Settled by {@link end}: lets calls queued behind a nested transaction give up. */
+  private endSignal: PromiseWithResolvers<void> | undefined = undefined;
   /** A nested transaction is running: this one's own statements would land inside it. */
   private childActive = false;
   /** Tail of the queue that runs nested transactions one at a time. */
@@ -47,7 +50,7 @@ export class Transaction {
     this.owner = owner;
     this.parent = parent;
     this.depth = parent === undefined ? 0 : parent.depth + 1;
-    this.scope = { conn, writable: true, tx: this, ended: false };
+    this.scope = { conn, writable: true, tx: this, ended: false, onEnd: undefined };
   }
 
   /** False once committed, rolled back, timed out, or its parent ended. */
@@ -121,6 +124,11 @@ export class Transaction {
    * ```
    */
   transaction<R>(fn: (tx: Transaction) => R | PromiseLike<R>): Promise<Awaited<R>> {
+    // Called from inside one of its own running nested transactions, it would queue behind the
+    // very transaction that waits for it.
+    for (let t = this.owner.als.getStore()?.tx; t !== undefined && t !== this; t = t.parent) {
+      if (t.parent === this && t.active) return Promise.reject(this.suspendedError());
+    }
     const previous = this.children;
     let unlock!: () => void;
     this.children = new Promise<void>((resolve) => {
@@ -138,6 +146,15 @@ export class Transaction {
     } while (tail !== this.children);
   }
 
+  /**
+   * @internal resolves once no nested transaction is queued or running, or once this
+   * transaction (or one it is nested in) is over: a call waiting for its turn must not wait for
+   * a nested transaction that never ends.
+   */
+  idle(): Promise<void> {
+    return Promise.race([this.settled(), this.whenEnded()]);
+  }
+
   /** @internal true while a nested transaction runs on this one. */
   get suspended(): boolean {
     return this.childActive;
@@ -147,22 +164,13 @@ export class Transaction {
   end(): void {
     this.ended = true;
     this.scope.ended = true;
+    this.endSignal?.resolve();
   }
 
   /** @internal throws unless statements may run on this handle now. */
   check(): void {
-    if (!this.active) {
-      throw new SqliteTransactionError(
-        "SQLITE_TX_REVOKED",
-        `${this.owner.name}: transaction already ended (committed, rolled back or timed out)`,
-      );
-    }
-    if (this.childActive) {
-      throw new SqliteTransactionError(
-        "SQLITE_TX_SUSPENDED",
-        `${this.owner.name}: a nested transaction is running; use its handle, or await it first`,
-      );
-    }
+    this.checkActive();
+    if (this.childActive) throw this.suspendedError();
     if (!this.conn.db.inTransaction) {
       this.end();
       throw new SqliteTransactionError(
@@ -172,11 +180,32 @@ export class Transaction {
     }
   }
 
+  /** @internal throws `SQLITE_TX_REVOKED` once the transaction is over. */
+  checkActive(): void {
+    if (!this.active) throw revokedError(this.owner.name);
+  }
+
+  /** Resolves when this transaction or one it is nested in ends. */
+  private whenEnded(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.endSignal ??= Promise.withResolvers<void>();
+    const own = this.endSignal.promise;
+    return this.parent === undefined ? own : Promise.race([own, this.parent.whenEnded()]);
+  }
+
+  private suspendedError(): SqliteTransactionError {
+    return new SqliteTransactionError(
+      "SQLITE_TX_SUSPENDED",
+      `${this.owner.name}: a nested transaction is running; use its handle, or await it first`,
+    );
+  }
+
   private async runChild<R>(
     previous: Promise<void>,
     fn: (tx: Transaction) => R | PromiseLike<R>,
   ): Promise<Awaited<R>> {
-    await previous;
+    // A sibling that never ends must not hold this one forever once the transaction is over.
+    await Promise.race([previous, this.whenEnded()]);
     this.check();
     const db = this.conn.db;
     const name = `pool_sp_${++savepoints}`;
@@ -190,8 +219,17 @@ export class Transaction {
     try {
       let result: Awaited<R>;
       try {
-        result = await this.owner.als.run(child.scope, () => fn(child));
-        await child.settled();
+        const body = (async () => {
+          const value = await this.owner.als.run(child.scope, () => fn(child));
+          await child.settled();
+          return value;
+        })();
+        // Once the transaction is over (timed out, say), the caller hears so at once, even if
+        // `fn` never settles.
+        body.catch(() => {});
+        const outcome = await Promise.race([body, this.whenEnded().then(() => ENDED)]);
+        if (outcome === ENDED) throw revokedError(this.owner.name);
+        result = outcome as Awaited<R>;
       } catch (error) {
         child.end();
         if (this.active && db.inTransaction) {
@@ -217,4 +255,12 @@ export class Transaction {
       this.childActive = false;
     }
   }
+}
+
+/** A handle, or a `db` call from its scope, used after its transaction ended. */
+export function revokedError(name: string): SqliteTransactionError {
+  return new SqliteTransactionError(
+    "SQLITE_TX_REVOKED",
+    `${name}: transaction already ended (committed, rolled back or timed out)`,
+  );
 }

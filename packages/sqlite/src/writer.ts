@@ -15,9 +15,9 @@ import {
   toSqliteError,
 } from "./errors.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
-import type { Scope } from "./scope.ts";
+import { endScope, lentScope, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
-import { Transaction, type TransactionOwner } from "./transaction.ts";
+import { revokedError, Transaction, type TransactionOwner } from "./transaction.ts";
 
 /** Counters the writer bumps; `stats()` copies them. */
 export interface WriterCounters extends BusyCounters {
@@ -115,7 +115,7 @@ export class Writer {
   async write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
     const conn = lease.resource;
-    const scope: Scope = { conn, writable: true, tx: undefined, ended: false };
+    const scope = lentScope(conn, true);
     conn.waitForLocks(true);
     let result: Awaited<R>;
     try {
@@ -134,79 +134,120 @@ export class Writer {
     timeoutMs: number,
   ): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
-    return this.runTransaction(lease.resource, fn, timeoutMs, (destroy) => {
-      if (lease.released) return; // a forced close() took it back already
-      if (destroy) lease.destroy();
-      else lease.release();
+    return this.runTransaction(lease.resource, fn, timeoutMs, {
+      // Not ours any more once a forced close() took it back.
+      owned: () => !lease.released,
+      release: (broken) => {
+        if (lease.released) return;
+        if (broken) lease.destroy();
+        else lease.release();
+      },
     });
   }
 
   /**
-   * A transaction on a connection the caller already holds (inside `write()`, or `read()` on
-   * `:memory:`): a savepoint if user code opened a transaction on it, else `BEGIN IMMEDIATE`.
+   * A transaction on a connection the caller's `host` scope holds (inside `write()`, or `read()`
+   * on `:memory:`): a savepoint if user code opened a transaction on it, else `BEGIN IMMEDIATE`.
+   * It lives no longer than the host: when the host returns, the connection goes to the next
+   * caller, so a transaction still running is revoked then and never touches it again.
    */
   transactionOn<R>(
-    conn: Connection,
+    host: Scope,
     fn: (tx: Transaction) => R | PromiseLike<R>,
     timeoutMs: number,
   ): Promise<Awaited<R>> {
+    const conn = host.conn;
+    host.onEnd ??= new Set();
+    const hooks = host.onEnd;
     if (conn.db.inTransaction) {
-      return new Transaction(conn, this.owner).transaction(fn);
+      // The user's own BEGIN: its stand-in ends with the host, which revokes the savepoint.
+      const outer = new Transaction(conn, this.owner);
+      const end = () => outer.end();
+      hooks.add(end);
+      return outer.transaction(fn).finally(() => hooks.delete(end));
     }
-    return this.runTransaction(conn, fn, timeoutMs, () => {});
+    let revoke: (() => void) | undefined;
+    return this.runTransaction(conn, fn, timeoutMs, {
+      owned: () => !host.ended,
+      release: () => {
+        if (revoke !== undefined) hooks.delete(revoke);
+      },
+      started: (rollback) => {
+        revoke = () => rollback(revokedError(this.o.name));
+        hooks.add(revoke);
+      },
+    });
   }
 
   private runTransaction<R>(
     conn: Connection,
     fn: (tx: Transaction) => R | PromiseLike<R>,
     timeoutMs: number,
-    done: (destroy: boolean) => void,
+    hold: Hold,
   ): Promise<Awaited<R>> {
-    const began = this.begin(conn);
+    const began = this.retryBusy(conn, "BEGIN IMMEDIATE", hold);
     if (began !== undefined) {
       return began.then(
-        () => this.runBody(conn, fn, timeoutMs, done),
+        () => this.runBody(conn, fn, timeoutMs, hold),
         (error) => {
-          done(false);
+          hold.release(false);
           throw toSqliteError(error);
         },
       );
     }
-    return this.runBody(conn, fn, timeoutMs, done);
+    return this.runBody(conn, fn, timeoutMs, hold);
   }
 
-  /** `BEGIN IMMEDIATE` now, or a promise when another process holds the lock. */
-  private begin(conn: Connection): Promise<void> | undefined {
+  /**
+   * `BEGIN IMMEDIATE` or `COMMIT` now (undefined), or a promise retrying it while another
+   * process holds the lock. Each attempt first checks the connection is still the
+   * transaction's: it must not land in whatever the next caller runs there.
+   */
+  private retryBusy(conn: Connection, sql: string, hold: Hold): Promise<void> | undefined {
     const startedAt = performance.now();
-    const begin = () => void conn.run("BEGIN IMMEDIATE", undefined);
+    const attempt = () => {
+      if (!hold.owned()) throw revokedError(this.o.name);
+      conn.run(sql, undefined);
+    };
     try {
-      begin();
+      attempt();
       return undefined;
     } catch (error) {
-      return retryWhileBusy(begin, error, startedAt, this.o.busyTimeoutMs, this.counters);
+      if (!isBusy(error)) return Promise.reject(error);
+      return retryWhileBusy(attempt, error, startedAt, this.o.busyTimeoutMs, this.counters);
     }
   }
 
+  /**
+   * Runs `fn` inside the open transaction and ends it. Once the connection is no longer the
+   * transaction's (`hold.owned()`), it neither commits nor rolls back there: another caller's
+   * work may be on it.
+   */
   private runBody<R>(
     conn: Connection,
     fn: (tx: Transaction) => R | PromiseLike<R>,
     timeoutMs: number,
-    done: (destroy: boolean) => void,
+    hold: Hold,
   ): Promise<Awaited<R>> {
     const tx = new Transaction(conn, this.owner);
     return new Promise<Awaited<R>>((resolve, reject) => {
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const rollback = (error: unknown) => {
+      const finish = () => {
         settled = true;
         this.running.delete(rollback);
         if (timer !== undefined) clearTimeout(timer);
         tx.end();
+      };
+      const rollback = (error: unknown) => {
+        if (settled) return;
+        finish();
         this.counters.rolledBack++;
-        done(!conn.rollbackQuietly());
+        hold.release(hold.owned() && !conn.rollbackQuietly());
         reject(error);
       };
       this.running.add(rollback);
+      hold.started?.(rollback);
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           if (settled) return;
@@ -220,51 +261,33 @@ export class Writer {
         await tx.settled();
         return result;
       };
-      body().then(
-        (result) => {
-          if (settled) return;
-          if (!conn.db.inTransaction) {
-            return rollback(
-              new SqliteTransactionError(
-                "SQLITE_TX_ENDED",
-                `${this.o.name}: the transaction was ended by a statement inside it or by SQLite; nothing to commit`,
-              ),
-            );
-          }
-          settled = true;
-          this.running.delete(rollback);
-          if (timer !== undefined) clearTimeout(timer);
-          tx.end();
-          this.commit(conn).then(
-            () => {
-              this.counters.committed++;
-              done(false);
-              resolve(result);
-            },
-            (error) => {
-              this.counters.rolledBack++;
-              done(!conn.rollbackQuietly());
-              reject(toSqliteError(error));
-            },
+      body().then((result) => {
+        if (settled) return;
+        if (!hold.owned()) return rollback(revokedError(this.o.name));
+        if (!conn.db.inTransaction) {
+          return rollback(
+            new SqliteTransactionError(
+              "SQLITE_TX_ENDED",
+              `${this.o.name}: the transaction was ended by a statement inside it or by SQLite; nothing to commit`,
+            ),
           );
-        },
-        (error) => {
-          if (!settled) rollback(error);
-        },
-      );
+        }
+        finish();
+        const committed = () => {
+          this.counters.committed++;
+          hold.release(false);
+          resolve(result);
+        };
+        const failed = (error: unknown) => {
+          this.counters.rolledBack++;
+          hold.release(hold.owned() && !conn.rollbackQuietly());
+          reject(toSqliteError(error));
+        };
+        const retrying = this.retryBusy(conn, "COMMIT", hold);
+        if (retrying === undefined) committed();
+        else retrying.then(committed, failed);
+      }, rollback);
     });
-  }
-
-  private commit(conn: Connection): Promise<void> {
-    const startedAt = performance.now();
-    const commit = () => void conn.run("COMMIT", undefined);
-    try {
-      commit();
-      return Promise.resolve();
-    } catch (error) {
-      if (!isBusy(error)) return Promise.reject(error);
-      return retryWhileBusy(commit, error, startedAt, this.o.busyTimeoutMs, this.counters);
-    }
   }
 
   private runOn(
@@ -311,7 +334,7 @@ export class Writer {
 
   /** Ends a `write()`: true if user code left a transaction open (now rolled back). */
   private finishWrite(lease: Lease<Connection>, scope: Scope): boolean {
-    scope.ended = true;
+    endScope(scope);
     const conn = lease.resource;
     const leftOpen = conn.rollbackLeftover();
     if (lease.released) return leftOpen;
@@ -320,6 +343,16 @@ export class Writer {
     else lease.release();
     return leftOpen;
   }
+}
+
+/** How a transaction holds the connection it runs on. */
+interface Hold {
+  /** False once the connection is no longer the transaction's to use. */
+  owned(): boolean;
+  /** The transaction is over; `broken` when the connection could not be rolled back clean. */
+  release(broken: boolean): void;
+  /** Given the transaction's rollback once it began, so its host can revoke it. */
+  started?(rollback: (error: unknown) => void): void;
 }
 
 /** `what` returned with a transaction still open; it was rolled back. */
