@@ -46,7 +46,7 @@ export interface SqlitePoolOptions {
   idleTimeoutMs?: number;
   /** A connection idle this long is checked (`select 1`, no transaction left open) before it is lent. [validateAfterIdleMs=10000] */
   validateAfterIdleMs?: number;
-  /** Connections are closed and reopened after about this long; `0` is forever. [maxLifetimeMs=0] */
+  /** Connections are closed and reopened after about this long; `0` is forever. Not `:memory:`'s, which reopening would empty. [maxLifetimeMs=0] */
   maxLifetimeMs?: number;
   /** How long `close()` waits for running work before closing connections anyway. [closeTimeoutMs=30000] */
   closeTimeoutMs?: number;

@@ -221,6 +221,14 @@ describe("SqlitePool with :memory:", () => {
     expect(await read).toEqual([{ email: "t@x" }]);
   });
 
+  it("keeps its data past maxLifetimeMs: reopening the only connection would empty it", async () => {
+    const db = open({ path: ":memory:", maxLifetimeMs: 20 });
+    await db.run("insert into users(email) values ('kept@x')");
+    await Bun.sleep(100);
+    expect(await db.all("select email from users")).toEqual([{ email: "kept@x" }]);
+    expect(db.stats().writer.created).toBe(1);
+  });
+
   it("refuses workers with a typed error naming the option", () => {
     const error = thrownBy(() => new SqlitePool({ path: ":memory:", workers: 2 }));
     expect(error).toBeInstanceOf(PoolInvalidOptionError);

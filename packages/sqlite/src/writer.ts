@@ -62,10 +62,12 @@ export class Writer {
         return conn;
       },
       destroy: (conn) => conn.close(),
-      validate: (conn) => conn.healthy(),
+      // An in-memory database is its one connection: replacing it (worn out, or failing a
+      // check) would silently swap the data for an empty database.
+      validate: o.memory ? undefined : (conn) => conn.healthy(),
       validateAfterIdleMs: o.validateAfterIdleMs,
       idleTimeoutMs: 0,
-      maxLifetimeMs: o.maxLifetimeMs,
+      maxLifetimeMs: o.memory ? 0 : o.maxLifetimeMs,
       acquireTimeoutMs: o.acquireTimeoutMs,
       closeTimeoutMs: o.closeTimeoutMs,
     });
