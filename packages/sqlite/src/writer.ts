@@ -64,7 +64,7 @@ export class Writer {
       destroy: (conn) => conn.close(),
       // An in-memory database is its one connection: replacing it (worn out, or failing a
       // check) would silently swap the data for an empty database.
-      validate: o.memory ? undefined : (conn) => conn.healthy(),
+      ...(o.memory ? {} : { validate: (conn: Connection) => conn.healthy() }),
       validateAfterIdleMs: o.validateAfterIdleMs,
       idleTimeoutMs: 0,
       maxLifetimeMs: o.memory ? 0 : o.maxLifetimeMs,
