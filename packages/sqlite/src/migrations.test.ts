@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { PoolClosedError } from "@pool/core";
 import { rejectionOf, tempDir } from "../test/helpers.ts";
 import { SqliteMigrationError } from "./errors.ts";
 import type { Migration } from "./migrations.ts";
@@ -91,5 +92,21 @@ describe("migrations", () => {
     );
     expect(error).toBeInstanceOf(SqliteMigrationError);
     expect((error.cause as Error).message).toBe("no");
+  });
+
+  it("does not let a migration that never settles hold close() or the calls waiting for it", async () => {
+    const db = open([() => new Promise<void>(() => {})]);
+    const call = db.get("select 1 as v");
+    call.catch(() => {});
+    const outcome = await Promise.race([
+      db.close({ timeoutMs: 100 }).then(() => "closed"),
+      Bun.sleep(5_000).then(() => "close() still pending"),
+    ]);
+    expect(outcome).toBe("closed");
+    for (const pending of [call, db.ready]) {
+      const error = await rejectionOf(pending);
+      expect(error).toBeInstanceOf(PoolClosedError);
+      expect(error.code).toBe("POOL_CLOSED");
+    }
   });
 });

@@ -28,6 +28,7 @@ import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
 import { WorkerReaders } from "./worker-reader.ts";
+import { within } from "./within.ts";
 import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
 
 /**
@@ -112,6 +113,7 @@ export class SqlitePool implements AsyncDisposable {
   /** Calls accepted while migrations ran, being started now: let through even if closing. */
   private admitting = 0;
   private closing: Promise<void> | undefined;
+  private cutMigrations: ((error: PoolClosedError) => void) | undefined;
   private readonly inflight = new Inflight();
 
   /**
@@ -176,11 +178,17 @@ export class SqlitePool implements AsyncDisposable {
       this.ready = Promise.resolve();
     } else {
       this.isReady = false;
-      this.ready = this.writer.pool
-        .use((conn) => migrate(conn, o.migrations, o.busyTimeoutMs, this.counters))
-        .then(() => {
-          this.isReady = true;
-        });
+      // close() cuts a migration that outlives its grace period short, so neither `ready` nor
+      // the calls waiting for it are left pending forever.
+      const cutShort = new Promise<never>((_, reject) => {
+        this.cutMigrations = reject;
+      });
+      this.ready = Promise.race([
+        this.writer.pool.use((conn) => migrate(conn, o.migrations, o.busyTimeoutMs, this.counters)),
+        cutShort,
+      ]).then(() => {
+        this.isReady = true;
+      });
       // Reported through every call and through `ready`; not an unhandled rejection on its own.
       this.ready.catch(() => {});
     }
@@ -561,7 +569,8 @@ export class SqlitePool implements AsyncDisposable {
     this.state = CLOSING;
     const deadline = performance.now() + timeoutMs;
     const left = () => Math.max(0, deadline - performance.now());
-    await this.ready.catch(() => {});
+    await within(this.ready, left());
+    this.cutMigrations?.(new PoolClosedError(this.name));
     await this.inflight.settled(left());
     await this.workers?.close(left());
     this.pinned?.unpin();

@@ -2,6 +2,7 @@ import { PoolClosedError, PoolTimeoutError } from "@pool/core";
 import type { ConnectionConfig, SqlParams } from "./connection.ts";
 import { deserializeError, SqliteWorkerError } from "./errors.ts";
 import type { StatementCounters } from "./statement-cache.ts";
+import { within } from "./within.ts";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
 
 /**
@@ -316,14 +317,4 @@ export class WorkerReaders {
     this.counts.failed++;
     job.reject(error);
   }
-}
-
-function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
