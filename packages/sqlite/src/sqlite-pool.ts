@@ -27,8 +27,8 @@ import { endScope, lentScope, onScope, runOn, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
-import { WorkerReaders } from "./worker-reader.ts";
 import { within } from "./within.ts";
+import { WorkerReaders } from "./worker-reader.ts";
 import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
 
 /**
