@@ -230,7 +230,21 @@ export class WorkerReaders {
       sql: job.sql,
       params: job.params,
     };
-    slot.worker.postMessage(request);
+    try {
+      slot.worker.postMessage(request);
+    } catch (error) {
+      // A parameter structured clone cannot carry (a symbol, a function): this call fails, as
+      // binding it on the main thread would, and the Worker, which never got it, moves on.
+      slot.job = undefined;
+      this.fail(
+        job,
+        new TypeError(
+          `${this.o.name}: a parameter cannot be sent to a reader Worker: ${(error as Error)?.message}`,
+          { cause: error },
+        ),
+      );
+      this.next(slot);
+    }
   }
 
   /** Gives the slot the next queued job, or lets it idle. */

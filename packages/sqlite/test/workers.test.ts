@@ -107,6 +107,23 @@ describe("SqlitePool with workers", () => {
     expect(await db.all("select count(*) as n from t")).toEqual([{ n: 0 }]);
   });
 
+  it("fails a parameter that cannot be sent to a Worker on that call only", async () => {
+    const db = open(1, { acquireTimeoutMs: 2_000 });
+    for (const bad of [Symbol("s"), () => 1]) {
+      const error = await rejectionOf(db.get("select ? as v", [bad as never]));
+      expect(error).toBeInstanceOf(TypeError);
+    }
+    // Queued behind a running query, so it is sent from the reply handler.
+    const [ok, queued] = await Promise.allSettled([
+      db.get("select 1 as v"),
+      db.get("select ? as v", [Symbol("q") as never]),
+    ]);
+    expect(ok).toEqual({ status: "fulfilled", value: { v: 1 } });
+    expect(queued.status === "rejected" && queued.reason).toBeInstanceOf(TypeError);
+    expect(await db.get("select 2 as v")).toEqual({ v: 2 });
+    expect(db.stats().workers).toMatchObject({ busy: 0, queued: 0 });
+  });
+
   it("reads inside a transaction on its connection, not on a Worker", async () => {
     const db = open(2);
     await db.transaction(async (tx) => {
