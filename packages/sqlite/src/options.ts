@@ -195,3 +195,34 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
   }
   return r;
 }
+
+/**
+ * The `timeoutMs` of per-call options (`transaction()`, `close()`), or `fallbackMs`. Unknown
+ * keys are refused like @pool/core's `acquire()`/`close()` do: a typo such as `{ timeout: 50 }`
+ * would otherwise run with the default.
+ *
+ * @returns the error to reject with, or the timeout.
+ */
+export function timeoutOption(
+  options: unknown,
+  fallbackMs: number,
+  call: string,
+): number | PoolInvalidOptionError {
+  if (options === undefined) return fallbackMs;
+  if (options === null || typeof options !== "object") {
+    return new PoolInvalidOptionError("options", `${call} options must be an object`);
+  }
+  for (const key in options) {
+    if (key !== "timeoutMs") {
+      return new PoolInvalidOptionError(key, `unknown ${call} option (known: "timeoutMs")`);
+    }
+  }
+  const timeoutMs = (options as { timeoutMs?: unknown }).timeoutMs ?? fallbackMs;
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
+    return new PoolInvalidOptionError(
+      "timeoutMs",
+      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+    );
+  }
+  return timeoutMs;
+}

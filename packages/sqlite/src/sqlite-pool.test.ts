@@ -324,6 +324,21 @@ describe("SqlitePool.close", () => {
     }
   });
 
+  it("rejects unknown or bad close options, naming the field, and stays open", async () => {
+    const db = open();
+    for (const [options, field] of [
+      [{ timeout: 5 }, "timeout"],
+      [{ timeoutMs: -1 }, "timeoutMs"],
+      [null, "options"],
+    ] as const) {
+      const error = await rejectionOf(db.close(options as never));
+      expect(error).toBeInstanceOf(PoolInvalidOptionError);
+      expect((error as PoolInvalidOptionError).option).toBe(field);
+    }
+    expect(db.closed).toBe(false);
+    expect(await db.get("select 1 as v")).toEqual({ v: 1 });
+  });
+
   it("waits for a running transaction and queued writes before closing", async () => {
     const db = open();
     const tx = db.transaction(async (t) => {

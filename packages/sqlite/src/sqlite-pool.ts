@@ -21,6 +21,7 @@ import {
   type ResolvedSqliteOptions,
   resolveSqliteOptions,
   type SqlitePoolOptions,
+  timeoutOption,
 } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
 import { endScope, lentScope, onScope, runOn, type Scope } from "./scope.ts";
@@ -292,15 +293,8 @@ export class SqlitePool implements AsyncDisposable {
   ): Promise<Awaited<R>> {
     const blocked = this.blocked(() => this.transaction(fn, options));
     if (blocked !== undefined) return blocked;
-    let timeoutMs = this.o.transactionTimeoutMs;
-    if (options?.timeoutMs !== undefined) {
-      timeoutMs = options.timeoutMs;
-      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)) {
-        return Promise.reject(
-          new PoolInvalidOptionError("timeoutMs", "must be a number of milliseconds"),
-        );
-      }
-    }
+    const timeoutMs = timeoutOption(options, this.o.transactionTimeoutMs, "transaction");
+    if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
     let scope: Scope | undefined;
     try {
       scope = this.scope();
@@ -469,12 +463,8 @@ export class SqlitePool implements AsyncDisposable {
    */
   close(options?: SqliteCloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      const timeoutMs = options?.timeoutMs ?? this.o.closeTimeoutMs;
-      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)) {
-        return Promise.reject(
-          new PoolInvalidOptionError("timeoutMs", "must be a number of milliseconds"),
-        );
-      }
+      const timeoutMs = timeoutOption(options, this.o.closeTimeoutMs, "close");
+      if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
       this.closing = this.shutdown(timeoutMs);
     }
     return this.closing;

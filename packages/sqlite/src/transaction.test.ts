@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { PoolInvalidOptionError } from "@pool/core";
 import { rejectionOf, tempDir, thrownBy } from "../test/helpers.ts";
 import { SqliteTransactionError, SqliteTransactionTimeoutError } from "./errors.ts";
 import { SqlitePool } from "./sqlite-pool.ts";
@@ -231,5 +232,23 @@ describe("SqlitePool.transaction", () => {
   it("rejects a bad timeoutMs with a typed error", async () => {
     const error = await rejectionOf(db.transaction(() => 1, { timeoutMs: -1 }));
     expect(error.code).toBe("POOL_INVALID_OPTION");
+  });
+
+  it("rejects an unknown option, naming it, instead of running with the default timeout", async () => {
+    let ran = false;
+    const error = await rejectionOf(
+      db.transaction(
+        () => {
+          ran = true;
+        },
+        { timeout: 50 } as never,
+      ),
+    );
+    expect(error).toBeInstanceOf(PoolInvalidOptionError);
+    expect((error as PoolInvalidOptionError).option).toBe("timeout");
+    expect(ran).toBe(false);
+    expect((await rejectionOf(db.transaction(() => 1, null as never))).code).toBe(
+      "POOL_INVALID_OPTION",
+    );
   });
 });
