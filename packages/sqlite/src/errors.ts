@@ -102,6 +102,14 @@ export class SqliteOpenError extends SqliteError {
  */
 export class SqliteTransactionError extends PoolError {}
 
+/** `what` (`"write()"`, ...) returned with a transaction still open; it was rolled back. */
+export function leftOpenError(name: string, what: string): SqliteTransactionError {
+  return new SqliteTransactionError(
+    "SQLITE_TX_LEFT_OPEN",
+    `${name}: ${what} returned with a transaction still open; it was rolled back`,
+  );
+}
+
 /**
  * A transaction outlived `transactionTimeoutMs`: it was rolled back, the writer moved on, and
  * its handle is revoked.

@@ -374,6 +374,25 @@ describe("SqlitePool.close", () => {
     check.close();
   });
 
+  it("after its grace period, fails read() and write() callbacks still running with POOL_CLOSED", async () => {
+    const db = open();
+    await db.ready;
+    const write = db.write(async () => {
+      await Bun.sleep(150);
+      return "late";
+    });
+    const read = db.read(async (conn) => {
+      await Bun.sleep(150);
+      return conn.query("select 1 as v").get();
+    });
+    await db.close({ timeoutMs: 20 });
+    for (const call of [write, read]) {
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(PoolClosedError);
+      expect(error.code).toBe("POOL_CLOSED");
+    }
+  });
+
   it("checkpoints the WAL into the database file", async () => {
     const db = open();
     for (let i = 0; i < 50; i++) await db.run("insert into users(email) values (?)", [`u${i}`]);

@@ -1,12 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { AsyncLocalStorage } from "node:async_hooks";
-import {
-  type Lease,
-  Pool,
-  PoolClosedError,
-  PoolInvalidOptionError,
-  type PoolStats,
-} from "@pool/core";
+import { type Lease, Pool, PoolClosedError, type PoolStats } from "@pool/core";
 import {
   type Connection,
   type ConnectionConfig,
@@ -16,6 +10,7 @@ import {
 } from "./connection.ts";
 import { toSqliteError } from "./errors.ts";
 import { Inflight } from "./inflight.ts";
+import { lendConnection } from "./lend.ts";
 import { migrate } from "./migrations.ts";
 import {
   type ResolvedSqliteOptions,
@@ -24,13 +19,13 @@ import {
   timeoutOption,
 } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
-import { endScope, lentScope, onScope, runOn, type Scope } from "./scope.ts";
+import { onScope, runOn, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
 import { within } from "./within.ts";
 import { WorkerReaders } from "./worker-reader.ts";
-import { leftOpen as leftOpenError, Writer, type WriterCounters } from "./writer.ts";
+import { Writer, type WriterCounters } from "./writer.ts";
 
 /**
  * Per-call options of {@link SqlitePool.transaction}.
@@ -244,7 +239,14 @@ export class SqlitePool implements AsyncDisposable {
     if (scope !== undefined) return onScope(scope, (c) => fn(c.db), false);
     this.pinned?.unpin();
     return this.inflight.track(
-      this.readers.acquire().then((lease) => this.lend(lease, fn, this.o.memory)),
+      this.readers.acquire().then((lease) =>
+        lendConnection(this.als, lease, fn, {
+          name: this.name,
+          what: "read()",
+          writable: this.o.memory,
+          fullBusyWait: false,
+        }),
+      ),
     );
   }
 
@@ -530,29 +532,6 @@ export class SqlitePool implements AsyncDisposable {
     }
     this.pinned?.unpin();
     return this.inflight.track(this.readers.acquire().then((lease) => runOn(lease, op)));
-  }
-
-  private async lend<R>(
-    lease: Lease<Connection>,
-    fn: (db: Database) => R | PromiseLike<R>,
-    writable: boolean,
-  ): Promise<Awaited<R>> {
-    const conn = lease.resource;
-    const scope = lentScope(conn, writable);
-    let result: Awaited<R>;
-    try {
-      result = await this.als.run(scope, () => fn(conn.db));
-    } catch (error) {
-      endScope(scope);
-      conn.rollbackLeftover();
-      lease.release();
-      throw error;
-    }
-    endScope(scope);
-    const leftOpen = conn.rollbackLeftover();
-    lease.release();
-    if (leftOpen) throw leftOpenError(this.name, "read()");
-    return result;
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {

@@ -10,12 +10,14 @@ import {
 } from "./connection.ts";
 import {
   isBusy,
+  leftOpenError,
   SqliteTransactionError,
   SqliteTransactionTimeoutError,
   toSqliteError,
 } from "./errors.ts";
+import { lendConnection } from "./lend.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
-import { endScope, lentScope, type Scope } from "./scope.ts";
+import type { Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import { revokedError, Transaction, type TransactionOwner } from "./transaction.ts";
 
@@ -106,7 +108,7 @@ export class Writer {
       conn.waitForLocks(false);
       const left = conn.rollbackLeftover();
       if (failure !== undefined) throw failure;
-      if (left) throw leftOpen(this.o.name, "exec()");
+      if (left) throw leftOpenError(this.o.name, "exec()");
     });
   }
 
@@ -116,18 +118,12 @@ export class Writer {
    */
   async write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
-    const conn = lease.resource;
-    const scope = lentScope(conn, true);
-    conn.waitForLocks(true);
-    let result: Awaited<R>;
-    try {
-      result = await this.owner.als.run(scope, () => fn(conn.db));
-    } catch (error) {
-      this.finishWrite(lease, scope);
-      throw error;
-    }
-    if (this.finishWrite(lease, scope)) throw leftOpen(this.o.name, "write()");
-    return result;
+    return lendConnection(this.owner.als, lease, fn, {
+      name: this.o.name,
+      what: "write()",
+      writable: true,
+      fullBusyWait: true,
+    });
   }
 
   /** `BEGIN IMMEDIATE` on the writer, `fn`, then `COMMIT`, or `ROLLBACK` if it throws. */
@@ -306,7 +302,7 @@ export class Writer {
       if (conn.db.inTransaction) {
         conn.rollbackLeftover();
         lease.release();
-        return Promise.reject(leftOpen(this.o.name, "run()"));
+        return Promise.reject(leftOpenError(this.o.name, "run()"));
       }
       lease.release();
       return Promise.resolve(result);
@@ -333,18 +329,6 @@ export class Writer {
       );
     }
   }
-
-  /** Ends a `write()`: true if user code left a transaction open (now rolled back). */
-  private finishWrite(lease: Lease<Connection>, scope: Scope): boolean {
-    endScope(scope);
-    const conn = lease.resource;
-    const leftOpen = conn.rollbackLeftover();
-    if (lease.released) return leftOpen;
-    conn.waitForLocks(false);
-    if (conn.db.inTransaction) lease.destroy();
-    else lease.release();
-    return leftOpen;
-  }
 }
 
 /** How a transaction holds the connection it runs on. */
@@ -355,12 +339,4 @@ interface Hold {
   release(broken: boolean): void;
   /** Given the transaction's rollback once it began, so its host can revoke it. */
   started?(rollback: (error: unknown) => void): void;
-}
-
-/** `what` returned with a transaction still open; it was rolled back. */
-export function leftOpen(name: string, what: string): SqliteTransactionError {
-  return new SqliteTransactionError(
-    "SQLITE_TX_LEFT_OPEN",
-    `${name}: ${what} returned with a transaction still open; it was rolled back`,
-  );
 }
