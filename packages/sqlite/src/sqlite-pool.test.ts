@@ -117,6 +117,8 @@ describe("SqlitePool.read and SqlitePool.write", () => {
 
   it("holds the writer across awaits in write(), so other writes queue behind it", async () => {
     const db = open();
+    // Before this, the migrations' own acquire is the one pending.
+    await db.ready;
     const order: string[] = [];
     const slow = db.write(async (conn) => {
       conn.run("insert into users(email) values ('first')");

@@ -169,12 +169,17 @@ describe("SqlitePool.transaction", () => {
     });
     let late: (Error & { code?: string }) | undefined;
     let lateDb: (Error & { code?: string }) | undefined;
+    let lateDone!: () => void;
+    const lateCalls = new Promise<void>((r) => {
+      lateDone = r;
+    });
     const tx = db.transaction(
       async (t) => {
         t.run("update counter set n = 13 where id = 1");
         await stalled;
         late = thrownBy(() => t.run("update counter set n = 14 where id = 1"));
         lateDb = await rejectionOf(db.run("update counter set n = 15 where id = 1"));
+        lateDone();
       },
       { timeoutMs: 50 },
     );
@@ -185,7 +190,7 @@ describe("SqlitePool.transaction", () => {
     await db.run("insert into items(label) values ('after')");
     expect(await count()).toBe(0);
     resume();
-    await Bun.sleep(10);
+    await lateCalls;
     expect(late?.code).toBe("SQLITE_TX_REVOKED");
     expect(lateDb?.code).toBe("SQLITE_TX_REVOKED");
     expect(await count()).toBe(0);
