@@ -29,7 +29,12 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
     return;
   }
   const { id, op, sql, params } = message;
-  const before = counters.hits;
+  const { hits, misses, evictions } = counters;
+  const cache = () => ({
+    hits: counters.hits - hits,
+    misses: counters.misses - misses,
+    evictions: counters.evictions - evictions,
+  });
   let reply: WorkerReply;
   try {
     if (conn !== undefined && maxLifetimeMs > 0 && performance.now() - openedAt > maxLifetimeMs) {
@@ -42,9 +47,9 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       openedAt = performance.now();
     }
     const result = op === "all" ? conn.all(sql, params) : conn.get(sql, params);
-    reply = { type: "result", id, result, hit: counters.hits > before };
+    reply = { type: "result", id, result, cache: cache() };
   } catch (error) {
-    reply = { type: "error", id, error: serializeError(error), hit: counters.hits > before };
+    reply = { type: "error", id, error: serializeError(error), cache: cache() };
   }
   self.postMessage(reply);
 };

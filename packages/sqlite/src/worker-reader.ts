@@ -202,8 +202,9 @@ export class WorkerReaders {
     if (job === undefined || job.id !== reply.id) return; // a reply to a job already failed
     slot.job = undefined;
     if (job.timer !== undefined) clearTimeout(job.timer);
-    if (reply.hit) this.statements.hits++;
-    else this.statements.misses++;
+    this.statements.hits += reply.cache.hits;
+    this.statements.misses += reply.cache.misses;
+    this.statements.evictions += reply.cache.evictions;
     if (!job.settled) {
       job.settled = true;
       if (reply.type === "result") {

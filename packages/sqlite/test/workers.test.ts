@@ -144,6 +144,12 @@ describe("SqlitePool with workers", () => {
     expect(db.stats().workers?.restarts).toBe(1);
   }, 20_000);
 
+  it("counts the Workers' statement cache hits, misses and evictions in stats()", async () => {
+    const db = open(1, { statementCacheSize: 2 });
+    for (const v of [1, 2, 1, 3, 4]) await db.get(`select ${v} as v`);
+    expect(db.stats().statements).toEqual({ hits: 1, misses: 4, evictions: 2 });
+  });
+
   it("queues reads beyond the Worker count in FIFO order and answers each", async () => {
     const db = open(2);
     const answers = await Promise.all(
