@@ -1,16 +1,13 @@
 import type { Database } from "bun:sqlite";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Lease, Pool, PoolClosedError, type PoolStats } from "@pool/core";
 import {
-  type Connection,
   type ConnectionConfig,
   openConnection,
   type RunResult,
   type SqlParams,
 } from "./connection.ts";
-import { toSqliteError } from "./errors.ts";
-import { Inflight } from "./inflight.ts";
-import { lendConnection } from "./lend.ts";
+import { Lifecycle } from "./lifecycle.ts";
+import { MainReaders } from "./main-readers.ts";
 import { migrate } from "./migrations.ts";
 import {
   type ResolvedSqliteOptions,
@@ -18,12 +15,10 @@ import {
   type SqlitePoolOptions,
   timeoutOption,
 } from "./options.ts";
-import { PinnedReader } from "./pinned-reader.ts";
-import { onScope, runOn, type Scope } from "./scope.ts";
+import { onScope, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
-import { within } from "./within.ts";
 import { WorkerReaders } from "./worker-reader.ts";
 import { Writer, type WriterCounters } from "./writer.ts";
 
@@ -53,13 +48,6 @@ export interface SqliteCloseOptions {
   timeoutMs?: number;
 }
 
-/** How long synchronous reads keep their reader before handing it back to the pool. */
-const PIN_MS = 1_000;
-
-const OPEN = 0;
-const CLOSING = 1;
-const CLOSED = 2;
-
 /**
  * A bun:sqlite pool: one writer serialized in a fair FIFO queue, read-only WAL readers (on the
  * main thread, or on Workers for SQL-string reads), transactions that hold the writer across
@@ -85,18 +73,18 @@ export class SqlitePool implements AsyncDisposable {
   readonly name: string;
   /**
    * Resolves once migrations are applied (at once without migrations); rejects with
-   * `SQLITE_MIGRATION_FAILED`. Calls made before wait for it, so awaiting it is optional.
+   * `SQLITE_MIGRATION_FAILED`, or `POOL_CLOSED` when `close()` gave up waiting for them. Calls
+   * made before wait for it, so awaiting it is optional.
    */
   readonly ready: Promise<void>;
 
   private readonly o: ResolvedSqliteOptions;
+  /** The calling context's transaction or lent connection: how calls inside one join it. */
   private readonly als = new AsyncLocalStorage<Scope>();
+  private readonly life: Lifecycle;
   private readonly writer: Writer;
-  /** Main-thread readers; on `:memory:` the writer's pool itself. */
-  private readonly readers: Pool<Connection>;
+  private readonly readers: MainReaders;
   private readonly workers: WorkerReaders | undefined;
-  /** Main-thread synchronous reads; absent on `:memory:`, where it would pin the writer. */
-  private readonly pinned: PinnedReader | undefined;
   private readonly statements: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
   private readonly counters: WriterCounters = {
     committed: 0,
@@ -104,13 +92,7 @@ export class SqlitePool implements AsyncDisposable {
     timedOut: 0,
     busyRetries: 0,
   };
-  private state = OPEN;
-  private isReady = true;
-  /** Calls accepted while migrations ran, being started now: let through even if closing. */
-  private admitting = 0;
   private closing: Promise<void> | undefined;
-  private cutMigrations: ((error: PoolClosedError) => void) | undefined;
-  private readonly inflight = new Inflight();
 
   /**
    * Opens the writer at once, so a bad path throws here; readers and Workers open as needed.
@@ -136,26 +118,18 @@ export class SqlitePool implements AsyncDisposable {
     const first = openConnection(config, "writer", this.statements);
     const owner = { name: o.name, als: this.als };
     this.writer = new Writer(o, config, first, owner, this.statements, this.counters);
-    this.readers = o.memory
-      ? this.writer.pool
-      : new Pool<Connection>({
-          name: `${o.name} readers`,
-          max: o.readers,
-          create: () => openConnection(config, "reader", this.statements),
-          destroy: (conn) => conn.close(),
-          validate: (conn) => conn.healthy(),
-          validateAfterIdleMs: o.validateAfterIdleMs,
-          idleTimeoutMs: o.idleTimeoutMs,
-          maxLifetimeMs: o.maxLifetimeMs,
-          acquireTimeoutMs: o.acquireTimeoutMs,
-          closeTimeoutMs: o.closeTimeoutMs,
-        });
-    this.pinned = o.memory
-      ? undefined
-      : new PinnedReader(
-          this.readers,
-          o.maxLifetimeMs > 0 ? Math.min(PIN_MS, o.maxLifetimeMs / 2) : PIN_MS,
-        );
+    this.life = new Lifecycle(
+      o.name,
+      o.migrations.length === 0
+        ? undefined
+        : this.writer.pool.use((conn) =>
+            migrate(conn, o.migrations, o.busyTimeoutMs, this.counters),
+          ),
+    );
+    this.ready = this.life.ready;
+    this.readers = new MainReaders(o, config, this.writer.pool, this.statements, this.als, (p) =>
+      this.life.track(p),
+    );
     this.workers =
       o.workers > 0
         ? new WorkerReaders(
@@ -170,24 +144,6 @@ export class SqlitePool implements AsyncDisposable {
             this.statements,
           )
         : undefined;
-    if (o.migrations.length === 0) {
-      this.ready = Promise.resolve();
-    } else {
-      this.isReady = false;
-      // close() cuts a migration that outlives its grace period short, so neither `ready` nor
-      // the calls waiting for it are left pending forever.
-      const cutShort = new Promise<never>((_, reject) => {
-        this.cutMigrations = reject;
-      });
-      this.ready = Promise.race([
-        this.writer.pool.use((conn) => migrate(conn, o.migrations, o.busyTimeoutMs, this.counters)),
-        cutShort,
-      ]).then(() => {
-        this.isReady = true;
-      });
-      // Reported through every call and through `ready`; not an unhandled rejection on its own.
-      this.ready.catch(() => {});
-    }
   }
 
   /**
@@ -211,7 +167,7 @@ export class SqlitePool implements AsyncDisposable {
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.state !== OPEN;
+    return this.life.closed;
   }
 
   /**
@@ -228,7 +184,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.blocked(() => this.read(fn));
+    const blocked = this.life.blocked(() => this.read(fn));
     if (blocked !== undefined) return blocked;
     let scope: Scope | undefined;
     try {
@@ -237,17 +193,7 @@ export class SqlitePool implements AsyncDisposable {
       return Promise.reject(error);
     }
     if (scope !== undefined) return onScope(scope, (c) => fn(c.db), false);
-    this.pinned?.unpin();
-    return this.inflight.track(
-      this.readers.acquire().then((lease) =>
-        lendConnection(this.als, lease, fn, {
-          name: this.name,
-          what: "read()",
-          writable: this.o.memory,
-          fullBusyWait: false,
-        }),
-      ),
-    );
+    return this.readers.read(fn, this.name);
   }
 
   /**
@@ -262,7 +208,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.blocked(() => this.write(fn));
+    const blocked = this.life.blocked(() => this.write(fn));
     if (blocked !== undefined) return blocked;
     let scope: Scope | undefined;
     try {
@@ -271,7 +217,7 @@ export class SqlitePool implements AsyncDisposable {
       return Promise.reject(error);
     }
     if (scope?.writable) return onScope(scope, (c) => fn(c.db), false);
-    return this.inflight.track(this.writer.write(fn));
+    return this.life.track(this.writer.write(fn));
   }
 
   /**
@@ -293,7 +239,7 @@ export class SqlitePool implements AsyncDisposable {
     fn: (tx: Transaction) => R | PromiseLike<R>,
     options?: TransactionOptions,
   ): Promise<Awaited<R>> {
-    const blocked = this.blocked(() => this.transaction(fn, options));
+    const blocked = this.life.blocked(() => this.transaction(fn, options));
     if (blocked !== undefined) return blocked;
     const timeoutMs = timeoutOption(options, this.o.transactionTimeoutMs, "transaction");
     if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
@@ -305,7 +251,7 @@ export class SqlitePool implements AsyncDisposable {
     }
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
     if (scope?.writable) return this.writer.transactionOn(scope, fn, timeoutMs);
-    return this.inflight.track(this.writer.transaction(fn, timeoutMs));
+    return this.life.track(this.writer.transaction(fn, timeoutMs));
   }
 
   /**
@@ -318,28 +264,11 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
-    if (this.state !== OPEN || !this.isReady) {
-      const blocked = this.blocked(() => this.all<T>(sql, params));
+    if (!this.life.passing) {
+      const blocked = this.life.blocked(() => this.all<T>(sql, params));
       if (blocked !== undefined) return blocked;
     }
-    if (this.als.getStore() !== undefined) {
-      let held: Scope | undefined;
-      try {
-        held = this.scope();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (held !== undefined) return onScope(held, (c) => c.all(sql, params)) as Promise<T[]>;
-    }
-    if (this.workers !== undefined)
-      return this.inflight.track(this.workers.query("all", sql, params)) as Promise<T[]>;
-    const conn = this.pinned?.connection();
-    if (conn === undefined) return this.readLater((c) => c.all(sql, params)) as Promise<T[]>;
-    try {
-      return Promise.resolve(conn.all(sql, params) as T[]);
-    } catch (error) {
-      return Promise.reject(toSqliteError(error));
-    }
+    return this.query("all", sql, params) as Promise<T[]>;
   }
 
   /**
@@ -351,28 +280,11 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T | null> {
-    if (this.state !== OPEN || !this.isReady) {
-      const blocked = this.blocked(() => this.get<T>(sql, params));
+    if (!this.life.passing) {
+      const blocked = this.life.blocked(() => this.get<T>(sql, params));
       if (blocked !== undefined) return blocked;
     }
-    if (this.als.getStore() !== undefined) {
-      let held: Scope | undefined;
-      try {
-        held = this.scope();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (held !== undefined) return onScope(held, (c) => c.get(sql, params)) as Promise<T | null>;
-    }
-    if (this.workers !== undefined)
-      return this.inflight.track(this.workers.query("get", sql, params)) as Promise<T | null>;
-    const conn = this.pinned?.connection();
-    if (conn === undefined) return this.readLater((c) => c.get(sql, params)) as Promise<T | null>;
-    try {
-      return Promise.resolve(conn.get(sql, params) as T | null);
-    } catch (error) {
-      return Promise.reject(toSqliteError(error));
-    }
+    return this.query("get", sql, params) as Promise<T | null>;
   }
 
   /**
@@ -385,8 +297,8 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    if (this.state !== OPEN || !this.isReady) {
-      const blocked = this.blocked(() => this.run(sql, params));
+    if (!this.life.passing) {
+      const blocked = this.life.blocked(() => this.run(sql, params));
       if (blocked !== undefined) return blocked;
     }
     if (this.als.getStore() !== undefined) {
@@ -398,7 +310,7 @@ export class SqlitePool implements AsyncDisposable {
       }
       if (held?.writable) return onScope(held, (c) => c.run(sql, params));
     }
-    return this.inflight.track(this.writer.run(sql, params));
+    return this.life.track(this.writer.run(sql, params));
   }
 
   /**
@@ -412,7 +324,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   exec(sql: string): Promise<void> {
-    const blocked = this.blocked(() => this.exec(sql));
+    const blocked = this.life.blocked(() => this.exec(sql));
     if (blocked !== undefined) return blocked;
     let scope: Scope | undefined;
     try {
@@ -425,7 +337,7 @@ export class SqlitePool implements AsyncDisposable {
         c.db.run(sql);
       });
     }
-    return this.inflight.track(this.writer.exec(sql));
+    return this.life.track(this.writer.exec(sql));
   }
 
   /**
@@ -441,7 +353,7 @@ export class SqlitePool implements AsyncDisposable {
   stats(): SqlitePoolStats {
     return {
       writer: this.writer.pool.stats(),
-      readers: this.readers === this.writer.pool ? undefined : this.readerStats(),
+      readers: this.readers.stats(),
       workers: this.workers?.stats(),
       statements: { ...this.statements },
       transactions: {
@@ -477,34 +389,21 @@ export class SqlitePool implements AsyncDisposable {
     return this.close();
   }
 
-  /** The pinned reader sits idle between synchronous reads: count it as idle, not borrowed. */
-  private readerStats(): PoolStats {
-    const stats = this.readers.stats();
-    if (this.pinned?.pinned !== true) return stats;
-    return { ...stats, borrowed: stats.borrowed - 1, idle: stats.idle + 1 };
-  }
-
-  // ---- routing --------------------------------------------------------------------------------
-
-  /** A rejection when closed, a deferred retry while migrations run, else undefined. */
-  private blocked<R>(retry: () => Promise<R>): Promise<R> | undefined {
-    if (this.state !== OPEN && this.admitting === 0) {
-      return Promise.reject(new PoolClosedError(this.name));
+  /** `all`/`get`: in the caller's scope, else on a Worker, else on a main-thread reader. */
+  private query(op: "all" | "get", sql: string, params: SqlParams | undefined): Promise<unknown> {
+    if (this.als.getStore() !== undefined) {
+      let held: Scope | undefined;
+      try {
+        held = this.scope();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (held !== undefined) {
+        return onScope(held, (c) => (op === "all" ? c.all(sql, params) : c.get(sql, params)));
+      }
     }
-    if (!this.isReady) {
-      // Accepted before close(): it must still run when migrations finish, and close() waits for it.
-      return this.inflight.track(
-        this.ready.then(() => {
-          this.admitting++;
-          try {
-            return retry();
-          } finally {
-            this.admitting--;
-          }
-        }),
-      );
-    }
-    return undefined;
+    if (this.workers !== undefined) return this.life.track(this.workers.query(op, sql, params));
+    return this.readers.query(op, sql, params);
   }
 
   /**
@@ -522,50 +421,14 @@ export class SqlitePool implements AsyncDisposable {
     return scope.ended ? undefined : scope;
   }
 
-  /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
-  private readLater<R>(op: (conn: Connection) => R): Promise<R> {
-    try {
-      const lease = this.readers.tryAcquire();
-      if (lease !== undefined) return Promise.resolve(runOn(lease, op));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.pinned?.unpin();
-    return this.inflight.track(this.readers.acquire().then((lease) => runOn(lease, op)));
-  }
-
+  /**
+   * Waits for migrations and running calls, then closes Workers, readers and the writer (which
+   * optimizes and checkpoints first), all within the grace period.
+   */
   private async shutdown(timeoutMs: number): Promise<void> {
-    this.state = CLOSING;
-    const deadline = performance.now() + timeoutMs;
-    const left = () => Math.max(0, deadline - performance.now());
-    await within(this.ready, left());
-    this.cutMigrations?.(new PoolClosedError(this.name));
-    await this.inflight.settled(left());
+    const left = await this.life.drain(timeoutMs);
     await this.workers?.close(left());
-    this.pinned?.unpin();
-    if (this.readers !== this.writer.pool) await this.readers.close({ timeoutMs: left() });
-    await this.finalizeWriter(left());
-    await this.writer.pool.close({ timeoutMs: left() });
-    this.writer.abortRunning(new PoolClosedError(this.name));
-    this.state = CLOSED;
-  }
-
-  /** `PRAGMA optimize` and a truncating checkpoint, best effort: another process may be busy. */
-  private async finalizeWriter(timeoutMs: number): Promise<void> {
-    if (timeoutMs <= 0) return;
-    let lease: Lease<Connection>;
-    try {
-      lease = await this.writer.pool.acquire({ timeoutMs: Math.min(timeoutMs, 1_000) });
-    } catch {
-      return;
-    }
-    try {
-      lease.resource.db.run("PRAGMA optimize");
-      if (!this.o.memory) lease.resource.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch {
-      // Locked by another process: its own close, or a later one, will do it.
-    } finally {
-      lease.release();
-    }
+    await this.readers.close(left());
+    await this.writer.close(left());
   }
 }

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { type Lease, Pool } from "@pool/core";
-import { type BusyCounters, retryWhileBusy } from "./busy.ts";
+import { type Lease, Pool, PoolClosedError } from "@pool/core";
+import { retryWhileBusy } from "./busy.ts";
 import {
   type Connection,
   type ConnectionConfig,
@@ -8,25 +8,16 @@ import {
   type RunResult,
   type SqlParams,
 } from "./connection.ts";
-import {
-  isBusy,
-  leftOpenError,
-  SqliteTransactionError,
-  SqliteTransactionTimeoutError,
-  toSqliteError,
-} from "./errors.ts";
+import { isBusy, leftOpenError, toSqliteError } from "./errors.ts";
 import { lendConnection } from "./lend.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
 import type { Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import { revokedError, Transaction, type TransactionOwner } from "./transaction.ts";
+import { type TransactionCounters, TransactionRunner } from "./transaction-runner.ts";
 
 /** Counters the writer bumps; `stats()` copies them. */
-export interface WriterCounters extends BusyCounters {
-  committed: number;
-  rolledBack: number;
-  timedOut: number;
-}
+export type WriterCounters = TransactionCounters;
 
 /**
  * The one connection that writes, behind a `Pool` of size 1: its FIFO queue serializes this
@@ -38,8 +29,7 @@ export class Writer {
   private readonly o: ResolvedSqliteOptions;
   private readonly owner: TransactionOwner;
   private readonly counters: WriterCounters;
-  /** Settles each running transaction's caller; used when a forced close() took the writer. */
-  private readonly running = new Set<(error: unknown) => void>();
+  private readonly transactions: TransactionRunner;
 
   constructor(
     o: ResolvedSqliteOptions,
@@ -52,6 +42,7 @@ export class Writer {
     this.o = o;
     this.owner = owner;
     this.counters = counters;
+    this.transactions = new TransactionRunner(owner, o.busyTimeoutMs, counters);
     let opened: Connection | undefined = first;
     this.pool = new Pool<Connection>({
       name: `${o.name} writer`,
@@ -76,11 +67,14 @@ export class Writer {
   }
 
   /**
-   * Fails every transaction still running with `error` (their timers cleared, their handles
-   * revoked): after a forced close() destroyed the connection under them.
+   * Closes the writer: `PRAGMA optimize` and a truncating WAL checkpoint first (best effort,
+   * within `timeoutMs`), then the pool, taking the connection back from whatever still holds it
+   * after `timeoutMs`; transactions cut short that way fail with `POOL_CLOSED`.
    */
-  abortRunning(error: unknown): void {
-    for (const rollback of [...this.running]) rollback(error);
+  async close(timeoutMs: number): Promise<void> {
+    await this.finalize(timeoutMs);
+    await this.pool.close({ timeoutMs });
+    this.transactions.abortAll(new PoolClosedError(this.o.name));
   }
 
   /** One autocommit statement; retried while another process holds the lock. */
@@ -132,7 +126,7 @@ export class Writer {
     timeoutMs: number,
   ): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
-    return this.runTransaction(lease.resource, fn, timeoutMs, {
+    return this.transactions.run(lease.resource, fn, timeoutMs, {
       // Not ours any more once a forced close() took it back.
       owned: () => !lease.released,
       release: (broken) => {
@@ -165,7 +159,7 @@ export class Writer {
       return outer.transaction(fn).finally(() => hooks.delete(end));
     }
     let revoke: (() => void) | undefined;
-    return this.runTransaction(conn, fn, timeoutMs, {
+    return this.transactions.run(conn, fn, timeoutMs, {
       owned: () => !host.ended,
       release: () => {
         if (revoke !== undefined) hooks.delete(revoke);
@@ -174,117 +168,6 @@ export class Writer {
         revoke = () => rollback(revokedError(this.o.name));
         hooks.add(revoke);
       },
-    });
-  }
-
-  private runTransaction<R>(
-    conn: Connection,
-    fn: (tx: Transaction) => R | PromiseLike<R>,
-    timeoutMs: number,
-    hold: Hold,
-  ): Promise<Awaited<R>> {
-    const began = this.retryBusy(conn, "BEGIN IMMEDIATE", hold);
-    if (began !== undefined) {
-      return began.then(
-        () => this.runBody(conn, fn, timeoutMs, hold),
-        (error) => {
-          hold.release(false);
-          throw toSqliteError(error);
-        },
-      );
-    }
-    return this.runBody(conn, fn, timeoutMs, hold);
-  }
-
-  /**
-   * `BEGIN IMMEDIATE` or `COMMIT` now (undefined), or a promise retrying it while another
-   * process holds the lock. Each attempt first checks the connection is still the
-   * transaction's: it must not land in whatever the next caller runs there.
-   */
-  private retryBusy(conn: Connection, sql: string, hold: Hold): Promise<void> | undefined {
-    const startedAt = performance.now();
-    const attempt = () => {
-      if (!hold.owned()) throw revokedError(this.o.name);
-      conn.run(sql, undefined);
-    };
-    try {
-      attempt();
-      return undefined;
-    } catch (error) {
-      if (!isBusy(error)) return Promise.reject(error);
-      return retryWhileBusy(attempt, error, startedAt, this.o.busyTimeoutMs, this.counters);
-    }
-  }
-
-  /**
-   * Runs `fn` inside the open transaction and ends it. Once the connection is no longer the
-   * transaction's (`hold.owned()`), it neither commits nor rolls back there: another caller's
-   * work may be on it.
-   */
-  private runBody<R>(
-    conn: Connection,
-    fn: (tx: Transaction) => R | PromiseLike<R>,
-    timeoutMs: number,
-    hold: Hold,
-  ): Promise<Awaited<R>> {
-    const tx = new Transaction(conn, this.owner);
-    return new Promise<Awaited<R>>((resolve, reject) => {
-      let settled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = () => {
-        settled = true;
-        this.running.delete(rollback);
-        if (timer !== undefined) clearTimeout(timer);
-        tx.end();
-      };
-      const rollback = (error: unknown) => {
-        if (settled) return;
-        finish();
-        this.counters.rolledBack++;
-        hold.release(hold.owned() && !conn.rollbackQuietly());
-        reject(error);
-      };
-      this.running.add(rollback);
-      hold.started?.(rollback);
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          if (settled) return;
-          this.counters.timedOut++;
-          rollback(new SqliteTransactionTimeoutError(this.o.name, timeoutMs));
-        }, timeoutMs);
-      }
-      const body = async (): Promise<Awaited<R>> => {
-        const result = await this.owner.als.run(tx.scope, () => fn(tx));
-        // A nested transaction the body started but did not await must finish before COMMIT.
-        await tx.settled();
-        return result;
-      };
-      body().then((result) => {
-        if (settled) return;
-        if (!hold.owned()) return rollback(revokedError(this.o.name));
-        if (!conn.db.inTransaction) {
-          return rollback(
-            new SqliteTransactionError(
-              "SQLITE_TX_ENDED",
-              `${this.o.name}: the transaction was ended by a statement inside it or by SQLite; nothing to commit`,
-            ),
-          );
-        }
-        finish();
-        const committed = () => {
-          this.counters.committed++;
-          hold.release(false);
-          resolve(result);
-        };
-        const failed = (error: unknown) => {
-          this.counters.rolledBack++;
-          hold.release(hold.owned() && !conn.rollbackQuietly());
-          reject(toSqliteError(error));
-        };
-        const retrying = this.retryBusy(conn, "COMMIT", hold);
-        if (retrying === undefined) committed();
-        else retrying.then(committed, failed);
-      }, rollback);
     });
   }
 
@@ -329,14 +212,23 @@ export class Writer {
       );
     }
   }
-}
 
-/** How a transaction holds the connection it runs on. */
-interface Hold {
-  /** False once the connection is no longer the transaction's to use. */
-  owned(): boolean;
-  /** The transaction is over; `broken` when the connection could not be rolled back clean. */
-  release(broken: boolean): void;
-  /** Given the transaction's rollback once it began, so its host can revoke it. */
-  started?(rollback: (error: unknown) => void): void;
+  /** `PRAGMA optimize` and a truncating checkpoint, best effort: another process may be busy. */
+  private async finalize(timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) return;
+    let lease: Lease<Connection>;
+    try {
+      lease = await this.pool.acquire({ timeoutMs: Math.min(timeoutMs, 1_000) });
+    } catch {
+      return;
+    }
+    try {
+      lease.resource.db.run("PRAGMA optimize");
+      if (!this.o.memory) lease.resource.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Locked by another process: its own close, or a later one, will do it.
+    } finally {
+      lease.release();
+    }
+  }
 }
