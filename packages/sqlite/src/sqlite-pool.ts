@@ -31,7 +31,7 @@ import { Writer, type WriterCounters } from "./writer.ts";
  * ```
  */
 export interface TransactionOptions {
-  /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. [timeoutMs=transactionTimeoutMs] */
+  /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. Ignored by a nested transaction: the outermost one's applies. [timeoutMs=transactionTimeoutMs] */
   timeoutMs?: number;
 }
 
