@@ -1,7 +1,15 @@
 import { HttpInvalidHeaderError } from "./errors.ts";
 
-// RFC 9110 §5.6.2 tchar, as a lookup table over ASCII.
-const TCHAR = new Uint8Array(128);
+/**
+ * RFC 9110 §5.6.2 tchar as a lookup table over ASCII: 1 for a token character.
+ *
+ * @example
+ * ```ts
+ * const c = text.charCodeAt(i);
+ * if (c < 128 && TCHAR[c] === 1) i++; // still inside a header name
+ * ```
+ */
+export const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;

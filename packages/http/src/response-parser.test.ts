@@ -95,6 +95,21 @@ describe("parseHead", () => {
     expect(h.keepAliveTimeoutMs).toBe(5_000);
   });
 
+  it("recognizes the framing headers in any case", () => {
+    const h = parse(
+      "HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: Chunked\r\nContent-ENCODING: GZIP\r\nKEEP-ALIVE: Timeout=2\r\nCONNECTION: close\r\n\r\n",
+    );
+    expect([h.framing, h.contentEncoding, h.keepAliveTimeoutMs, h.keepAlive]).toEqual([
+      Framing.Chunked,
+      "gzip",
+      2_000,
+      false,
+    ]);
+    expect(parse("HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 7\r\n\r\n").contentLength).toBe(7);
+    // Same length as a framing header, different name: an ordinary field.
+    expect(parse("HTTP/1.1 200 OK\r\ncontent-lengtx: 7\r\n\r\n").framing).toBe(Framing.Close);
+  });
+
   it("accepts repeated identical Content-Length values and refuses different ones", () => {
     expect(parse("HTTP/1.1 200 OK\r\ncontent-length: 3, 3\r\n\r\n").contentLength).toBe(3);
     expect(
@@ -114,6 +129,10 @@ describe("parseHead", () => {
       "HTTP/1.1 200 OK\r\nx: a\x01b\r\n\r\n",
       "HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n",
       "HTTP/1.1 200 OK\r\ncontent-length: 1e3\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ncontent-length: 1234567890123456\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ncontent-length:\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nx\xe9: 1\r\n\r\n",
+      "HTTP/1.1 200 OK\r\n: 1\r\n\r\n",
       "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n",
     ]) {
       const error = parseError(text);

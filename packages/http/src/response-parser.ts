@@ -1,5 +1,5 @@
 import { HttpParseError } from "./errors.ts";
-import { isToken } from "./headers.ts";
+import { TCHAR } from "./headers.ts";
 
 /**
  * How the response body is delimited (RFC 9112 §6.3).
@@ -140,7 +140,10 @@ export function parseHead(
     );
   }
   const version = text.charCodeAt(7) === 0x31 ? 11 : 10;
-  const status = Number(text.slice(9, 12));
+  const status =
+    (text.charCodeAt(9) - 0x30) * 100 +
+    (text.charCodeAt(10) - 0x30) * 10 +
+    (text.charCodeAt(11) - 0x30);
   if (status < 100) throw new HttpParseError(origin, `bad status code ${status}`);
   const statusText = eol > 13 ? text.slice(13, eol) : "";
   if (hasControl(text, 13, eol))
@@ -154,18 +157,14 @@ export function parseHead(
   let contentEncoding = "";
   let pos = eol + 2;
   while (pos < len) {
-    let lineEnd = text.indexOf("\r\n", pos);
+    // The name is checked on the flat head text: slices of it are slower to scan.
+    let colon = pos;
+    let c = text.charCodeAt(colon);
+    while (c < 128 && TCHAR[c] === 1) c = text.charCodeAt(++colon);
+    let lineEnd = text.indexOf("\r\n", colon);
     if (lineEnd < 0) lineEnd = len;
-    const colon = text.indexOf(":", pos);
-    if (colon <= pos || colon > lineEnd) {
-      const first = text.charCodeAt(pos);
-      const what =
-        first === 0x20 || first === 0x09 ? "obsolete line folding" : "a header line without a name";
-      throw new HttpParseError(origin, what);
-    }
+    if (c !== 0x3a || colon === pos) throw headerLineError(text, pos, lineEnd, origin);
     const name = text.slice(pos, colon);
-    if (!isToken(name))
-      throw new HttpParseError(origin, `bad header name ${JSON.stringify(name.slice(0, 64))}`);
     let vs = colon + 1;
     let ve = lineEnd;
     while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
@@ -179,20 +178,17 @@ export function parseHead(
         `more than maxHeaderCount (${limits.maxHeaderCount}) header fields`,
       );
     }
-    pos = lineEnd + 2;
-    switch (name.length) {
-      case 10: {
-        const lower = name.toLowerCase();
-        if (lower === "connection") connection += `,${value.toLowerCase()}`;
-        else if (lower === "keep-alive") keepAliveTimeoutMs = keepAliveTimeout(value);
+    switch (colon - pos) {
+      case 10:
+        if (sameName(text, pos, "connection")) connection += `,${value.toLowerCase()}`;
+        else if (sameName(text, pos, "keep-alive")) keepAliveTimeoutMs = keepAliveTimeout(value);
         break;
-      }
       case 14:
-        if (name.toLowerCase() === "content-length")
-          contentLength = mergeContentLength(contentLength, value, origin);
+        if (sameName(text, pos, "content-length"))
+          contentLength = mergeContentLength(contentLength, text, vs, ve, origin);
         break;
       case 16:
-        if (name.toLowerCase() === "content-encoding") {
+        if (sameName(text, pos, "content-encoding")) {
           contentEncoding =
             contentEncoding === ""
               ? value.toLowerCase()
@@ -200,7 +196,7 @@ export function parseHead(
         }
         break;
       case 17:
-        if (name.toLowerCase() === "transfer-encoding") {
+        if (sameName(text, pos, "transfer-encoding")) {
           transferEncoding =
             transferEncoding === undefined
               ? value.toLowerCase()
@@ -208,6 +204,7 @@ export function parseHead(
         }
         break;
     }
+    pos = lineEnd + 2;
   }
 
   let keepAlive: boolean;
@@ -265,19 +262,70 @@ function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-function mergeContentLength(current: number, value: string, origin: string): number {
+/** `text[vs..ve)`, a Content-Length value, merged with an earlier one (-1 when none). */
+function mergeContentLength(
+  current: number,
+  text: string,
+  vs: number,
+  ve: number,
+  origin: string,
+): number {
+  // The usual value, plain digits, is read in place.
+  let n = 0;
+  let i = vs;
+  for (; i < ve && i - vs < 16; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+  }
+  if (i === ve && i > vs && i - vs <= 15) {
+    if (current >= 0 && current !== n)
+      throw new HttpParseError(origin, "conflicting Content-Length values");
+    return n;
+  }
   // A list of identical values is allowed (RFC 9110 §8.6); anything else is refused.
+  const value = text.slice(vs, ve);
   let result = current;
   for (const part of value.split(",")) {
     const v = part.trim();
     if (!/^\d{1,15}$/.test(v))
       throw new HttpParseError(origin, `bad Content-Length ${JSON.stringify(value.slice(0, 32))}`);
-    const n = Number(v);
-    if (result >= 0 && result !== n)
+    const m = Number(v);
+    if (result >= 0 && result !== m)
       throw new HttpParseError(origin, "conflicting Content-Length values");
-    result = n;
+    result = m;
   }
   return result;
+}
+
+/**
+ * Whether the token at `text[pos..]` (already known to have the length of `lower`) is `lower`
+ * in any case. `| 0x20` lower-cases letters and leaves `-` alone; other token characters
+ * cannot alias a letter or `-` that way.
+ */
+function sameName(text: string, pos: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    if ((text.charCodeAt(pos + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The error for a header line whose name is missing, folded or not a token. */
+function headerLineError(
+  text: string,
+  pos: number,
+  lineEnd: number,
+  origin: string,
+): HttpParseError {
+  const colon = text.indexOf(":", pos);
+  if (colon <= pos || colon > lineEnd) {
+    const first = text.charCodeAt(pos);
+    const what =
+      first === 0x20 || first === 0x09 ? "obsolete line folding" : "a header line without a name";
+    return new HttpParseError(origin, what);
+  }
+  const name = text.slice(pos, colon);
+  return new HttpParseError(origin, `bad header name ${JSON.stringify(name.slice(0, 64))}`);
 }
 
 function keepAliveTimeout(value: string): number {
