@@ -73,6 +73,8 @@ export class Connection {
   closeReason: CloseReason | undefined = undefined;
   /** The exchange currently using the socket. */
   user: ConnectionUser | undefined = undefined;
+  /** The idle timeout last given to the pool for this socket; -1 before the first. */
+  idleTimeoutMs = -1;
   private socket: Socket<Connection> | undefined = undefined;
   private pendingOut: Uint8Array[] = [];
   private drainWaiters: Array<(ok: boolean) => void> = [];
@@ -212,13 +214,15 @@ export class Connection {
   /**
    * Arms the deadline `ms` from now (`0` disarms). Cheap enough to call per chunk: the timer
    * is only created when none is pending, and re-armed when it fires early.
+   *
+   * @param now `performance.now()`, when the caller has just read it.
    */
-  setDeadline(ms: number): void {
+  setDeadline(ms: number, now?: number): void {
     if (ms <= 0) {
       this.deadlineAt = 0;
       return;
     }
-    const at = performance.now() + ms;
+    const at = (now ?? performance.now()) + ms;
     this.deadlineAt = at;
     // A pending timer due no later than the new deadline re-arms itself when it fires; only an
     // earlier deadline needs a new one.

@@ -12,7 +12,15 @@ import {
 } from "node:zlib";
 import { HttpDecodeError } from "./errors.ts";
 
-type Coding = "gzip" | "deflate" | "br";
+/**
+ * A content coding this package can undo.
+ *
+ * @example
+ * ```ts
+ * const codings: Coding[] = contentCodings("gzip") ?? [];
+ * ```
+ */
+export type Coding = "gzip" | "deflate" | "br";
 
 /**
  * The content codings of a `Content-Encoding` value in the order they must be undone, or
@@ -51,7 +59,11 @@ const LENIENT_BR = { finishFlush: zlib.BROTLI_OPERATION_FLUSH };
  * const text = new TextDecoder().decode(decodeSync(["gzip"], body, origin));
  * ```
  */
-export function decodeSync(codings: Coding[], body: Uint8Array, origin: string): Uint8Array {
+export function decodeSync(
+  codings: readonly Coding[],
+  body: Uint8Array,
+  origin: string,
+): Uint8Array {
   let out = body;
   for (const coding of codings) {
     try {
@@ -94,7 +106,7 @@ export class StreamDecoder {
   private failed = false;
 
   constructor(
-    private readonly codings: Coding[],
+    private readonly codings: readonly Coding[],
     private readonly origin: string,
     private readonly sink: DecodeSink,
   ) {}

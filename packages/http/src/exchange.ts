@@ -2,7 +2,7 @@ import { type Lease, PoolClosedError } from "@pool/core";
 import { BodyFramer } from "./body-framer.ts";
 import { BodyStream } from "./body-stream.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
-import { contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
+import { type Coding, contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { OriginCounters } from "./origin-stats.ts";
@@ -57,6 +57,7 @@ const HEAD = 0;
 const BODY = 1;
 const DONE = 2;
 const EMPTY = new Uint8Array(0);
+const NO_CODINGS: readonly Coding[] = [];
 
 /**
  * One request and its response on one leased connection. It owns the lease from `start()` on:
@@ -110,7 +111,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
       if (signal.aborted) return this.fail(signal.reason, "aborted");
       signal.addEventListener("abort", this.onAbort, { once: true });
     }
-    c.setDeadline(this.config.headersTimeoutMs);
+    c.setDeadline(this.config.headersTimeoutMs, this.startedAt);
     writeRequest(c, this.request, this.config.host, this);
   }
 
@@ -149,7 +150,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
     try {
       if (this.state === BODY) {
         this.connection.setDeadline(this.config.bodyTimeoutMs);
-        if (this.frame(data, 0)) this.complete();
+        if (this.frame(data, 0)) this.complete(this.framer!.leftover);
         return;
       }
       this.readHead(data);
@@ -220,33 +221,24 @@ export class Exchange implements ConnectionUser, WriteEvents {
     if (head.status > 599) throw new HttpParseError(origin, `status ${head.status} out of range`);
     this.head = head;
     const init = { status: head.status, statusText: head.statusText, headers: head.headers };
-    this.framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
     if (head.framing === Framing.None) {
-      this.framer.take(buf, offset, []);
       this.deliver(respond(null, init, origin));
-      return this.complete();
+      return this.complete(buf.length - offset);
     }
-    const codings = contentCodings(head.contentEncoding) ?? [];
-
-    // Fast path: the whole body came with the head, so no stream is needed.
-    const chunks: Uint8Array[] = [];
+    const codings = head.contentEncoding === "" ? NO_CODINGS : contentCodings(head.contentEncoding);
     this.state = BODY;
-    if (this.framer!.take(buf, offset, chunks)) {
-      let bytes = concat(chunks);
-      let failure: unknown;
-      if (codings.length > 0) {
-        try {
-          bytes = decodeSync(codings, bytes, origin);
-        } catch (error) {
-          failure = error;
-        }
-      }
-      const body =
-        failure === undefined
-          ? bytes
-          : new ReadableStream<Uint8Array>({ start: (controller) => controller.error(failure) });
-      this.deliver(respond(body, init, origin));
-      return this.complete();
+    const length = head.contentLength;
+    if (head.framing === Framing.Length && buf.length - offset >= length) {
+      // The usual small response: the whole body came with the head, no framer or stream needed.
+      const bytes = length === 0 ? EMPTY : buf.subarray(offset, offset + length);
+      this.deliver(respond(this.wholeBody(bytes, codings), init, origin));
+      return this.complete(buf.length - offset - length);
+    }
+    this.framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
+    const chunks: Uint8Array[] = [];
+    if (this.framer.take(buf, offset, chunks)) {
+      this.deliver(respond(this.wholeBody(concat(chunks), codings), init, origin));
+      return this.complete(this.framer.leftover);
     }
 
     this.body = new BodyStream({
@@ -257,7 +249,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
       },
       cancel: (reason) => this.fail(reason, "aborted"),
     });
-    if (codings.length > 0) {
+    if (codings !== undefined && codings.length > 0) {
       const body = this.body;
       this.decoder = new StreamDecoder(codings, origin, {
         data: (chunk) => {
@@ -271,6 +263,19 @@ export class Exchange implements ConnectionUser, WriteEvents {
     for (const chunk of chunks) this.deliverChunk(chunk);
     this.connection.setDeadline(this.config.bodyTimeoutMs);
     this.deliver(respond(this.body.stream, init, origin));
+  }
+
+  /** A body that arrived whole, decoded; a decoding failure becomes a body that errors when read. */
+  private wholeBody(
+    bytes: Uint8Array,
+    codings: readonly Coding[] | undefined,
+  ): Uint8Array | ReadableStream<Uint8Array> {
+    if (codings === undefined || codings.length === 0) return bytes;
+    try {
+      return decodeSync(codings, bytes, this.config.origin);
+    } catch (error) {
+      return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
+    }
   }
 
   /** Streams `buf[offset..]` into the body; true when the body is complete. */
@@ -296,15 +301,13 @@ export class Exchange implements ConnectionUser, WriteEvents {
     else this.body?.close();
   }
 
-  /** The response was read to its end. */
-  private complete(): void {
+  /** The response was read to its end, and `leftover` bytes came after it. */
+  private complete(leftover: number): void {
     this.endBody();
     const head = this.head!;
-    const requestClose = /(?:^|,)\s*close\s*(?:,|$)/i.test(
-      this.request.headers.get("connection") ?? "",
-    );
-    const reusable =
-      head.keepAlive && this.requestDone && this.framer!.leftover === 0 && !requestClose;
+    const connection = this.request.headers.get("connection");
+    const requestClose = connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
+    const reusable = head.keepAlive && this.requestDone && leftover === 0 && !requestClose;
     this.finish(reusable, head.keepAlive && !requestClose ? "error" : "connectionClose");
   }
 
@@ -318,7 +321,12 @@ export class Exchange implements ConnectionUser, WriteEvents {
       this.request.signal?.removeEventListener("abort", this.onAbortBound);
     if (this.lease.released) return;
     if (reusable && !c.closed) {
-      this.lease.setIdleTimeoutMs(this.idleTimeoutMs());
+      // The pool keeps the value with the socket, so it is only passed on when it changes.
+      const idleMs = this.idleTimeoutMs();
+      if (idleMs !== c.idleTimeoutMs) {
+        this.lease.setIdleTimeoutMs(idleMs);
+        c.idleTimeoutMs = idleMs;
+      }
       c.setBusy(false);
       this.lease.release();
     } else {

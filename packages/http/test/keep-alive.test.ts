@@ -135,6 +135,27 @@ describe("keep-alive reuse against servers that close connections", () => {
     expect(stats.connections!.closed.keepAliveTimeout).toBeGreaterThan(0);
   });
 
+  it("applies each response's Keep-Alive timeout, and keepAliveTimeoutMs again once the hint is gone", async () => {
+    // Hints only where the path asks for it; the server itself never closes.
+    server = startRawServer((socket, head) => {
+      const hinted = head.startsWith("GET /hint ");
+      socket.write(okResponse("ok", hinted ? "keep-alive: timeout=1\r\n" : ""));
+    });
+    const pool = new HttpPool({ origin: server.origin, connections: 1 });
+    http = pool;
+    const get = async (path: string) => (await pool.fetch(path)).text();
+    const connections = () => pool.stats().origins[server!.origin]!.connections!;
+    await get("/hint"); // idle at most 500 ms from here
+    await get("/plain"); // back to keepAliveTimeoutMs (4 s)
+    await Bun.sleep(700);
+    await get("/hint");
+    expect(connections().created).toBe(1);
+    await Bun.sleep(700);
+    await get("/plain");
+    expect(connections().created).toBe(2);
+    expect(connections().closed.keepAliveTimeout).toBe(1);
+  });
+
   it("retires connections after maxRequestsPerConnection and maxLifetimeMs", async () => {
     server = startRawServer((socket) => socket.write(okResponse()));
     const pool = new HttpPool({
