@@ -4,6 +4,7 @@ import { BodyStream } from "./body-stream.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
 import { type Coding, contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
+import type { HeadCache } from "./head-cache.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { OriginCounters } from "./origin-stats.ts";
 import { PoolResponse } from "./pool-response.ts";
@@ -22,14 +23,14 @@ import {
  *
  * @example
  * ```ts
- * const config: ExchangeConfig = { origin, host: "127.0.0.1:8080", headersTimeoutMs: 300_000,
+ * const config: ExchangeConfig = { origin, heads: new HeadCache("127.0.0.1:8080"), headersTimeoutMs: 300_000,
  *   bodyTimeoutMs: 300_000, keepAliveTimeoutMs: 4_000, limits, counters };
  * ```
  */
 export interface ExchangeConfig {
   origin: string;
-  /** `host[:port]` as the Host header carries it. */
-  host: string;
+  /** Request heads of this origin, with its `host[:port]` for the Host header. */
+  heads: HeadCache;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -112,7 +113,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
       signal.addEventListener("abort", this.onAbort, { once: true });
     }
     c.setDeadline(this.config.headersTimeoutMs, this.startedAt);
-    writeRequest(c, this.request, this.config.host, this);
+    writeRequest(c, this.request, this.config.heads, this);
   }
 
   // ---- WriteEvents: the exchange is its own listener, to allocate nothing per request ----

@@ -139,6 +139,7 @@ export class RequestHeaders {
   }
 
   get(lowerName: string): string | undefined {
+    if (this.lower.length === 0) return undefined;
     const i = this.lower.indexOf(lowerName);
     return i < 0 ? undefined : this.values[i];
   }

@@ -2,6 +2,7 @@ import { type DestroyReason, type Lease, Pool, PoolClosedError } from "@pool/cor
 import { type CloseReason, Connection, type ConnectTarget } from "./connection.ts";
 import { HttpSocketError } from "./errors.ts";
 import { Exchange, type ExchangeConfig } from "./exchange.ts";
+import { HeadCache } from "./head-cache.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { OriginCounters, type OriginStats } from "./origin-stats.ts";
 import { isIdempotent } from "./request.ts";
@@ -58,7 +59,7 @@ export class SocketOrigin implements OriginTransport {
     };
     this.config = {
       origin: this.origin,
-      host: url.host,
+      heads: new HeadCache(url.host),
       headersTimeoutMs: o.headersTimeoutMs,
       bodyTimeoutMs: o.bodyTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,

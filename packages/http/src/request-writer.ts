@@ -1,5 +1,6 @@
 import type { Connection } from "./connection.ts";
 import { HttpInvalidRequestError } from "./errors.ts";
+import type { HeadCache } from "./head-cache.ts";
 import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
 
@@ -8,7 +9,7 @@ import type { PreparedBody } from "./request.ts";
  *
  * @example
  * ```ts
- * writeRequest(connection, request, "127.0.0.1:8080", exchange); // the exchange implements WriteEvents
+ * writeRequest(connection, request, heads, exchange); // the exchange implements WriteEvents
  * ```
  */
 export interface WriteEvents {
@@ -80,17 +81,17 @@ export function serializeHead(
  *
  * @example
  * ```ts
- * writeRequest(connection, { method: "POST", target: "/api/chat", headers, body }, host, events);
+ * writeRequest(connection, { method: "POST", target: "/api/chat", headers, body }, heads, events);
  * ```
  */
 export function writeRequest(
   connection: Connection,
   request: { method: string; target: string; headers: RequestHeaders; body: PreparedBody },
-  host: string,
+  heads: HeadCache,
   events: WriteEvents,
 ): void {
   const { body } = request;
-  const text = serializeHead(request.method, request.target, host, request.headers, body);
+  const text = heads.of(request.method, request.target, request.headers, body);
   // An ASCII head goes out as a string, which the socket encodes without a Buffer of ours.
   const head: string | Uint8Array = request.headers.highBytes ? Buffer.from(text, "latin1") : text;
   if (body instanceof Uint8Array && body.length <= COALESCE_BYTES) {
