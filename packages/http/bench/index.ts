@@ -5,9 +5,11 @@
  * round (order rotated per round) and the medians over rounds are reported, because this
  * machine's 2 cores are shared. Prints a table and writes bench/results/http.json.
  *
- * Run: bun run bench   (env: ROUNDS=5 REQUESTS=20000 CONCURRENCY=1,8,64,256 SERVER=raw|node)
- * SERVER=raw (default) is a minimal responder over Bun.listen; SERVER=node is node:http under
- * Node, a slower upstream that suffers more from connection churn.
+ * Run: bun run bench   (env: ROUNDS=5 REQUESTS=20000 CONCURRENCY=1,8,64,256 SERVER=raw|bunserve|node)
+ * SERVER=raw (default) is a minimal responder over Bun.listen, the cheapest upstream and so the
+ * hardest comparison for a client that shares the machine's cores with it; SERVER=bunserve is
+ * Bun.serve, what a Bun service would run; SERVER=node is node:http under Node, a slower upstream
+ * that suffers more from connection churn. All answer with the same 122-byte JSON.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,11 +43,15 @@ interface Run {
   errors: number;
 }
 
-const SERVER = process.env.SERVER === "node" ? "node" : "raw";
-const command =
-  SERVER === "node"
-    ? [Bun.which("node") ?? process.execPath, join(import.meta.dir, "node-server.mjs")]
-    : [process.execPath, join(import.meta.dir, "server.ts")];
+const SERVERS = {
+  raw: [process.execPath, join(import.meta.dir, "server.ts")],
+  bunserve: [process.execPath, join(import.meta.dir, "bun-server.ts")],
+  node: [Bun.which("node") ?? process.execPath, join(import.meta.dir, "node-server.mjs")],
+};
+const SERVER = (process.env.SERVER ?? "raw") as keyof typeof SERVERS;
+if (!(SERVER in SERVERS))
+  throw new Error(`SERVER must be one of ${Object.keys(SERVERS).join(", ")}`);
+const command = SERVERS[SERVER];
 const server = Bun.spawn(command, {
   stdin: "pipe",
   stdout: "pipe",
@@ -189,7 +195,7 @@ for (const c of CONCURRENCY) {
 console.table(summary);
 const dir = join(import.meta.dir, "results");
 mkdirSync(dir, { recursive: true });
-const file = join(dir, SERVER === "node" ? "http-node.json" : "http.json");
+const file = join(dir, SERVER === "raw" ? "http.json" : `http-${SERVER}.json`);
 const report = {
   bun: Bun.version,
   server: SERVER,

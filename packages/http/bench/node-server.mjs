@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 const body = JSON.stringify({
   model: "bench",
   created_at: "2026-11-28T12:00:00Z",
-  message: { role: "assistant", content: "hello, world" },
+  message: { role: "assistant", content: "hi" },
   done: true,
   n: 12345,
 }).padEnd(122, " ");
