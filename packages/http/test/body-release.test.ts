@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { HttpPool, HttpTimeoutError } from "../src/index.ts";
+import { startRawServer } from "./helpers.ts";
+
+type Raw = ReturnType<typeof startRawServer>;
+
+/** `/whole` answers head and body at once; `/late` sends the body 50 ms after the head;
+ * `/partial` sends 7 of 100 bytes and stalls. */
+function server(): Raw {
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const raw = startRawServer((socket, head) => {
+    const path = head.split(" ")[1];
+    if (path === "/partial")
+      return void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
+    if (path === "/late") {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n");
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!socket.data.closed) socket.write("late body!");
+      }, 50);
+      timers.add(t);
+      return;
+    }
+    socket.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nwhole");
+  });
+  const stop = raw.stop;
+  raw.stop = async () => {
+    for (const t of timers) clearTimeout(t);
+    await stop();
+  };
+  return raw;
+}
+
+for (const transport of ["socket", "fetch"] as const) {
+  describe(`when a response frees its connection (${transport} transport)`, () => {
+    let raw: Raw | undefined;
+    let http: HttpPool | undefined;
+    afterEach(async () => {
+      await http?.close({ timeoutMs: 200 });
+      await raw?.stop();
+      http = undefined;
+      raw = undefined;
+    });
+
+    it("frees it at once when the body came with the head, read or not", async () => {
+      raw = server();
+      const pool = new HttpPool({ origin: raw.origin, connections: 1, transport });
+      http = pool;
+      const unread: Response[] = [];
+      for (let i = 0; i < 3; i++) unread.push(await pool.fetch("/whole"));
+      expect(await Promise.all(unread.map((r) => r.text()))).toEqual(["whole", "whole", "whole"]);
+    });
+
+    it("holds it for a body that came after the head until that body is in", async () => {
+      raw = server();
+      const pool = new HttpPool({ origin: raw.origin, connections: 1, transport });
+      http = pool;
+      const late = await pool.fetch("/late");
+      let next = false;
+      const following = pool.fetch("/whole").then((r) => {
+        next = true;
+        return r.text();
+      });
+      // The body is due 50 ms after the head: until then the one connection is taken. (The
+      // fetch transport holds it until the body is read; the socket one until it arrived.)
+      await Bun.sleep(20);
+      expect(next).toBe(false);
+      expect(await late.text()).toBe("late body!");
+      expect(await following).toBe("whole");
+    });
+
+    it("fails the later read of a body that timed out unread with HTTP_BODY_TIMEOUT", async () => {
+      raw = server();
+      const pool = new HttpPool({
+        origin: raw.origin,
+        connections: 1,
+        transport,
+        bodyTimeoutMs: 100,
+      });
+      http = pool;
+      const res = await pool.fetch("/partial");
+      await Bun.sleep(300);
+      // The timeout freed the connection for others...
+      expect(await (await pool.fetch("/whole")).text()).toBe("whole");
+      // ...and the body says why it ended.
+      const error = await res.text().catch((e) => e);
+      expect(error).toBeInstanceOf(HttpTimeoutError);
+      expect(error.code).toBe("HTTP_BODY_TIMEOUT");
+    });
+  });
+}
