@@ -2,120 +2,131 @@
  * `bun run bench`: @pool/core against tarn and generic-pool, side by side in one run, with
  * default options, around a trivial resource (acquire+release sequentially, and with 100
  * concurrent waiters on a pool of 4); and `pool.use()` around a bun:sqlite point lookup against
- * the raw lookup. Each case runs in a process of its own (see case.ts); rounds interleave the
- * cases in a rotated order and the median round is reported, because these machines are shared
- * and noisy. Prints a table of µs/op and ratios and writes the same as JSON to
- * bench/results/core.json.
+ * the raw lookup.
+ *
+ * These 2-core machines are shared and their speed drifts by up to 2x within seconds, so every
+ * comparison is made within a round: each round runs every contender back to back (order rotated
+ * per round), each contender with its own copy of the measured loops (see loops.ts), and the
+ * reported ratio is the median of the per-round ratios. Prints a table and writes the same as
+ * JSON to bench/results/core.json.
  */
-import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { median, POOL_SIZE, WAITERS } from "./case.ts";
-import { contenders } from "./contenders.ts";
+import { type BenchPool, contenders } from "./contenders.ts";
+import { POOL_SIZE, WAITERS } from "./loops.ts";
+import { lookups, seed } from "./sqlite.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const OPS = Number(process.env.BENCH_OPS ?? 300_000);
-const SQLITE_OPS = Number(process.env.BENCH_SQLITE_OPS ?? 300_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const OPS = Number(process.env.BENCH_OPS ?? 50_000);
+const SQLITE_OPS = Number(process.env.BENCH_SQLITE_OPS ?? 400_000);
 
+type Loops = typeof import("./loops.ts");
+type Scenario = "sequential" | "contended";
+const SCENARIOS: Scenario[] = ["sequential", "contended"];
+const names = Object.keys(contenders);
+const OURS = "@pool/core";
+
+const loops = new Map<string, Loops>();
+for (const name of names) loops.set(name, await import(`./loops.ts?${encodeURIComponent(name)}`));
+
+async function measure(name: string, scenario: Scenario, ops: number): Promise<number> {
+  const pool: BenchPool = contenders[name]!(POOL_SIZE);
+  const us = await loops.get(name)![scenario](pool, ops);
+  await pool.close();
+  return us;
+}
+
+// The SQLite comparison first, on a fresh heap: the pool rounds leave garbage behind.
 const dir = mkdtempSync(join(tmpdir(), "pool-core-bench-"));
 const dbPath = join(dir, "bench.db");
-{
-  const db = new Database(dbPath, { create: true });
-  db.run("pragma journal_mode = wal");
-  db.run(
-    "create table users (id integer primary key, name text, email text, plan text, created_at integer)",
-  );
-  const insert = db.prepare("insert into users values (?, ?, ?, ?, ?)");
-  db.transaction(() => {
-    for (let i = 0; i < 100_000; i++)
-      insert.run(i, `user ${i}`, `user${i}@example.com`, i % 3 ? "free" : "pro", i);
-  })();
-  db.close();
-}
+seed(dbPath);
+const sqlite = await lookups(dbPath, SQLITE_OPS);
+rmSync(dir, { recursive: true, force: true });
 
-async function runCase(args: string[]): Promise<Record<string, number>> {
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "case.ts"), ...args], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error(`bench case ${args.join(" ")} failed`);
-  return JSON.parse(out.trim().split("\n").at(-1)!);
-}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-type Case = { key: string; args: string[] };
-const names = Object.keys(contenders);
-const cases: Case[] = [
-  ...names.flatMap((name) => [
-    { key: `sequential|${name}`, args: ["sequential", name, String(OPS)] },
-    { key: `contended|${name}`, args: ["contended", name, String(OPS)] },
-  ]),
-  { key: "sqlite", args: ["sqlite", dbPath, String(SQLITE_OPS)] },
-];
+// Warm every copy of the loops up before anything is recorded.
+for (const scenario of SCENARIOS) for (const name of names) await measure(name, scenario, OPS);
 
-const samples = new Map<string, Record<string, number>[]>(cases.map((c) => [c.key, []]));
+const us = new Map<string, number[]>(); // `${scenario}|${name}` → µs/op per round
+const ratio = new Map<string, number[]>(); // `${scenario}|${name}` → its µs ÷ ours, per round
 for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
-  for (let i = 0; i < cases.length; i++) {
-    const c = cases[(i + round) % cases.length]!;
-    samples.get(c.key)!.push(await runCase(c.args));
+  for (const scenario of SCENARIOS) {
+    const got = new Map<string, number>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      got.set(name, await measure(name, scenario, OPS));
+    }
+    for (const [name, value] of got) {
+      const key = `${scenario}|${name}`;
+      us.set(key, [...(us.get(key) ?? []), value]);
+      ratio.set(key, [...(ratio.get(key) ?? []), value / got.get(OURS)!]);
+    }
   }
 }
-const med = (key: string, field = "us") => median(samples.get(key)!.map((s) => s[field]!));
 
 const rows: Record<string, string | number>[] = [];
-for (const scenario of ["sequential", "contended"] as const) {
-  const ours = med(`${scenario}|@pool/core`);
+for (const scenario of SCENARIOS) {
   for (const name of names) {
-    const v = med(`${scenario}|${name}`);
+    const key = `${scenario}|${name}`;
     rows.push({
       case:
         scenario === "sequential"
           ? "acquire+release, sequential"
           : `acquire+release, ${WAITERS} waiters on ${POOL_SIZE}`,
       pool: name,
-      "µs/op": Number(v.toFixed(3)),
-      "÷ @pool/core": Number((v / ours).toFixed(2)),
+      "µs/op (median)": Number(median(us.get(key)!).toFixed(3)),
+      "÷ @pool/core (median of rounds)": Number(median(ratio.get(key)!).toFixed(2)),
     });
   }
 }
-const rawUs = med("sqlite", "rawUs");
-const pooledUs = med("sqlite", "pooledUs");
-const ratio = med("sqlite", "ratio");
+const rawUs = median(sqlite.raws);
+const pooledUs = median(sqlite.pooled);
+const blockRatio = median(sqlite.ratios);
+const awaitedRatio = median(sqlite.awaitedRatios);
 rows.push({
   case: "bun:sqlite point lookup",
   pool: "raw db.query().get()",
-  "µs/op": Number(rawUs.toFixed(3)),
-  "÷ @pool/core": "",
+  "µs/op (median)": Number(rawUs.toFixed(3)),
+});
+rows.push({
+  case: "bun:sqlite point lookup",
+  pool: "await raw db.query().get()",
+  "µs/op (median)": Number(median(sqlite.awaited).toFixed(3)),
 });
 rows.push({
   case: "bun:sqlite point lookup",
   pool: "pool.use() around it",
-  "µs/op": Number(pooledUs.toFixed(3)),
-  "÷ @pool/core": "",
+  "µs/op (median)": Number(pooledUs.toFixed(3)),
+  "÷ @pool/core (median of rounds)": "",
 });
 
-const speedup = (scenario: string, name: string) =>
-  med(`${scenario}|${name}`) / med(`${scenario}|@pool/core`);
+const speedup = (scenario: Scenario, name: string) => median(ratio.get(`${scenario}|${name}`)!);
 const summary = {
   vsGenericPool: {
     sequential: speedup("sequential", "generic-pool"),
     contended: speedup("contended", "generic-pool"),
   },
   vsTarn: { sequential: speedup("sequential", "tarn"), contended: speedup("contended", "tarn") },
+  vsBareFifo: {
+    sequential: speedup("sequential", "bare FIFO (reference)"),
+    contended: speedup("contended", "bare FIFO (reference)"),
+  },
   sqlite: {
     rawUs,
     pooledUs,
-    blockRatio: ratio,
-    overheadUs: (ratio - 1) * rawUs,
-    overheadPct: (ratio - 1) * 100,
+    blockRatio,
+    overheadUs: (blockRatio - 1) * rawUs,
+    overheadPct: (blockRatio - 1) * 100,
+    // What the pool adds beyond the one `await` any promise-returning call costs.
+    poolOnlyUs: (blockRatio - awaitedRatio) * rawUs,
+    poolOnlyPct: (blockRatio / awaitedRatio - 1) * 100,
   },
 };
 
-console.log(
-  `\n@pool/core benchmark: Bun ${Bun.version}, ${ROUNDS} rounds, ${OPS} ops per case, median round\n`,
-);
+console.log(`\n@pool/core benchmark: Bun ${Bun.version}, ${ROUNDS} rounds × ${OPS} ops per case\n`);
 console.table(rows);
 const x = (n: number) => `${n.toFixed(1)}×`;
 console.log(
@@ -125,8 +136,9 @@ console.log(
   `@pool/core vs tarn:         ${x(summary.vsTarn.sequential)} faster sequential, ${x(summary.vsTarn.contended)} contended (target ≥ 10×)`,
 );
 console.log(
-  `pool.use() adds ${summary.sqlite.overheadPct.toFixed(1)}% (${summary.sqlite.overheadUs.toFixed(3)} µs) to a ${rawUs.toFixed(2)} µs lookup ` +
-    `(median of per-block ratios against neighbouring raw blocks; target < 5% of 5.6 µs = 0.28 µs)`,
+  `pool.use() adds ${summary.sqlite.overheadPct.toFixed(1)}% (${summary.sqlite.overheadUs.toFixed(3)} µs) to a ${rawUs.toFixed(2)} µs synchronous lookup, ` +
+    `${summary.sqlite.poolOnlyPct.toFixed(1)}% (${summary.sqlite.poolOnlyUs.toFixed(3)} µs) to an awaited one ` +
+    "(medians of per-block ratios; target < 5% of 5.6 µs = 0.28 µs)",
 );
 
 const resultsDir = join(import.meta.dir, "results");
@@ -142,11 +154,11 @@ await Bun.write(
       ops: OPS,
       table: rows,
       summary,
-      samples: Object.fromEntries(samples),
+      perRound: { us: Object.fromEntries(us), ratio: Object.fromEntries(ratio) },
+      sqlite,
     },
     null,
     2,
   ),
 );
 console.log(`\nwrote ${file}`);
-rmSync(dir, { recursive: true, force: true });
