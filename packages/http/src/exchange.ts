@@ -322,26 +322,34 @@ export class Exchange implements ConnectionUser, WriteEvents {
       this.request.signal?.removeEventListener("abort", this.onAbortBound);
     if (this.lease.released) return;
     if (reusable && !c.closed) {
-      // The pool keeps the value with the socket, so it is only passed on when it changes.
       const idleMs = this.idleTimeoutMs();
-      if (idleMs !== c.idleTimeoutMs) {
-        this.lease.setIdleTimeoutMs(idleMs);
-        c.idleTimeoutMs = idleMs;
+      if (idleMs >= 0) {
+        // The pool keeps the value with the socket, so it is only passed on when it changes.
+        if (idleMs !== c.idleTimeoutMs) {
+          this.lease.setIdleTimeoutMs(idleMs);
+          c.idleTimeoutMs = idleMs;
+        }
+        c.setBusy(false);
+        return this.lease.release();
       }
-      c.setBusy(false);
-      this.lease.release();
-    } else {
-      c.closeReason ??= reason;
-      this.lease.destroy();
+      reason = "keepAliveTimeout";
     }
+    c.closeReason ??= reason;
+    this.lease.destroy();
   }
 
+  /**
+   * How long the socket may idle in the pool (`0`: no limit): ours, lowered by the server's
+   * `Keep-Alive: timeout=`; -1 when the server keeps no idle connection at all, so reusing it
+   * would race the server's close.
+   */
   private idleTimeoutMs(): number {
     const ours = this.config.keepAliveTimeoutMs;
     const hinted = this.head!.keepAliveTimeoutMs;
-    if (hinted === 0) return ours;
+    if (hinted < 0) return ours;
     // The server's clock started when it sent the response; leave room for the trip back.
     const safe = hinted - Math.min(1_000, hinted / 2);
+    if (safe < 1) return -1;
     return ours === 0 ? safe : Math.min(ours, safe);
   }
 

@@ -95,6 +95,18 @@ describe("parseHead", () => {
     expect(h.keepAliveTimeoutMs).toBe(5_000);
   });
 
+  it("tells an absent Keep-Alive timeout from timeout=0, and clamps one no timer can hold", () => {
+    const timeout = (value: string | undefined) =>
+      parse(
+        `HTTP/1.1 200 OK\r\n${value === undefined ? "" : `keep-alive: ${value}\r\n`}content-length: 0\r\n\r\n`,
+      ).keepAliveTimeoutMs;
+    expect(timeout(undefined)).toBe(-1);
+    expect(timeout("max=5")).toBe(-1);
+    expect(timeout("timeout=soon")).toBe(-1);
+    expect(timeout("timeout=0")).toBe(0);
+    expect(timeout(`timeout=${"9".repeat(400)}`)).toBe(2 ** 31 - 1);
+  });
+
   it("recognizes the framing headers in any case", () => {
     const h = parse(
       "HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: Chunked\r\nContent-ENCODING: GZIP\r\nKEEP-ALIVE: Timeout=2\r\nCONNECTION: close\r\n\r\n",

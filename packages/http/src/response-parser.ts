@@ -50,7 +50,7 @@ export interface ResponseHead {
   contentLength: number;
   /** The server allows another request on this connection. */
   keepAlive: boolean;
-  /** From `Keep-Alive: timeout=N`, in ms; 0 when absent. */
+  /** From `Keep-Alive: timeout=N`, in ms (`0`: the server keeps no idle connection); -1 when absent. */
   keepAliveTimeoutMs: number;
   /** The `Content-Encoding` value, lower-cased; `""` when absent. */
   contentEncoding: string;
@@ -153,7 +153,7 @@ export function parseHead(
   let contentLength = -1;
   let transferEncoding: string | undefined;
   let connection = "";
-  let keepAliveTimeoutMs = 0;
+  let keepAliveTimeoutMs = -1;
   let contentEncoding = "";
   let pos = eol + 2;
   while (pos < len) {
@@ -328,9 +328,14 @@ function headerLineError(
   return new HttpParseError(origin, `bad header name ${JSON.stringify(name.slice(0, 64))}`);
 }
 
+/** Longest idle time a server's hint can ask for: what a timer can represent. */
+const MAX_HINT_MS = 2 ** 31 - 1;
+
+/** `timeout=N` of a Keep-Alive value in ms, -1 when absent or unreadable. */
 function keepAliveTimeout(value: string): number {
   const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
-  return m === null ? 0 : Number(m[1]) * 1000;
+  // Clamped: a long run of digits is Infinity, which no idle timer accepts.
+  return m === null ? -1 : Math.min(Number(m[1]) * 1000, MAX_HINT_MS);
 }
 
 /** True when `s[from..to)` holds a control character other than HTAB (RFC 9110 §5.5). */

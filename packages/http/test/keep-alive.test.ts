@@ -156,6 +156,33 @@ describe("keep-alive reuse against servers that close connections", () => {
     expect(connections().closed.keepAliveTimeout).toBe(1);
   });
 
+  it("does not reuse a socket after `Keep-Alive: timeout=0`: the server keeps no idle connection", async () => {
+    server = startRawServer((socket) =>
+      socket.write(okResponse("ok", "keep-alive: timeout=0\r\n")),
+    );
+    const pool = new HttpPool({ origin: server.origin, connections: 1 });
+    http = pool;
+    expect(await burst(pool, 3, 1)).toBe(3);
+    const connections = pool.stats().origins[server.origin]!.connections!;
+    expect(server.opened()).toBe(3);
+    expect(connections.closed.keepAliveTimeout).toBe(3);
+  });
+
+  it("keeps its socket usable after a Keep-Alive timeout too long for a timer (regression: never released)", async () => {
+    const huge = `keep-alive: timeout=${"9".repeat(400)}\r\n`;
+    server = startRawServer((socket) => socket.write(okResponse("ok", huge)));
+    // keepAliveTimeoutMs: 0 leaves the server's hint as the only limit.
+    const pool = new HttpPool({
+      origin: server.origin,
+      connections: 1,
+      keepAliveTimeoutMs: 0,
+      acquireTimeoutMs: 2_000,
+    });
+    http = pool;
+    expect(await burst(pool, 3, 1)).toBe(3);
+    expect(server.opened()).toBe(1);
+  });
+
   it("retires connections after maxRequestsPerConnection and maxLifetimeMs", async () => {
     server = startRawServer((socket) => socket.write(okResponse()));
     const pool = new HttpPool({
