@@ -254,7 +254,9 @@ export class Exchange implements ConnectionUser, WriteEvents {
       const body = this.body;
       this.decoder = new StreamDecoder(codings, origin, {
         data: (chunk) => {
-          if (!body.push(chunk)) this.connection.pause();
+          // Decoding runs behind the socket: once the raw body is in, the socket is back in the
+          // pool, maybe under another request, and is no longer this body's to pause.
+          if (!body.push(chunk) && this.state === BODY) this.connection.pause();
         },
         // Decoding may fail after the raw body ended and the socket went back to the pool.
         error: (error) => (this.state === DONE ? body.error(error) : this.fail(error, "error")),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { gzipSync } from "node:zlib";
 import { HttpPool, HttpTimeoutError } from "../src/index.ts";
-import { startRawServer } from "./helpers.ts";
+import { okResponse, startRawServer } from "./helpers.ts";
 
 type Raw = ReturnType<typeof startRawServer>;
 
@@ -89,3 +90,36 @@ for (const transport of ["socket", "fetch"] as const) {
     });
   });
 }
+
+describe("a compressed body decoded after its socket went back to the pool", () => {
+  let raw: Raw | undefined;
+  let http: HttpPool | undefined;
+  afterEach(async () => {
+    await http?.close({ timeoutMs: 200 });
+    await raw?.stop();
+    http = undefined;
+    raw = undefined;
+  });
+
+  it("does not pause that socket under the next request (regression)", async () => {
+    // 4 MiB once decoded: far past what a body buffers ahead of its reader.
+    const gzip = gzipSync(Buffer.alloc(4 * 1024 * 1024, "a"));
+    raw = startRawServer((socket, head) => {
+      if (!head.startsWith("GET /gzip ")) return void socket.write(okResponse("next"));
+      // The head first, then the whole body at once: the body streams, and its raw bytes are
+      // all in (the socket released) before the decoder has produced anything.
+      socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gzip.length}\r\n\r\n`,
+      );
+      setTimeout(() => socket.data.closed || socket.write(gzip), 5);
+    });
+    const pool = new HttpPool({ origin: raw.origin, connections: 1, headersTimeoutMs: 1_000 });
+    http = pool;
+    const unread = await pool.fetch("/gzip");
+    // Let the decoder fill the unread body while the socket idles in the pool.
+    await Bun.sleep(100);
+    for (let i = 0; i < 3; i++) expect(await (await pool.fetch("/next")).text()).toBe("next");
+    expect(raw.opened()).toBe(1);
+    expect((await unread.text()).length).toBe(4 * 1024 * 1024);
+  });
+});
