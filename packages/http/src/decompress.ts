@@ -10,6 +10,7 @@ import {
   inflateSync,
   constants as zlib,
 } from "node:zlib";
+import { BodyStream } from "./body-stream.ts";
 import { HttpDecodeError } from "./errors.ts";
 
 /**
@@ -50,31 +51,71 @@ const LENIENT = { finishFlush: zlib.Z_SYNC_FLUSH };
 const LENIENT_BR = { finishFlush: zlib.BROTLI_OPERATION_FLUSH };
 
 /**
+ * Most bytes a body that arrived whole is decoded to in one go. A few hundred bytes of brotli
+ * can expand to gigabytes; past this the body is decoded as it is read ({@link decodingStream}).
+ */
+const WHOLE_DECODE_MAX = 1024 * 1024;
+const WHOLE = { ...LENIENT, maxOutputLength: WHOLE_DECODE_MAX };
+const WHOLE_BR = { ...LENIENT_BR, maxOutputLength: WHOLE_DECODE_MAX };
+
+/**
  * Decodes a whole body at once: the fast path for a response that arrived in one piece.
  *
+ * @returns the decoded bytes, or `undefined` when they would pass 1 MiB (then decode it with
+ *   {@link decodingStream}, as it is read).
  * @throws {HttpDecodeError} when the bytes are not valid in that coding.
  *
  * @example
  * ```ts
- * const text = new TextDecoder().decode(decodeSync(["gzip"], body, origin));
+ * const bytes = decodeSync(["gzip"], body, origin) ?? decodingStream(["gzip"], body, origin);
  * ```
  */
 export function decodeSync(
   codings: readonly Coding[],
   body: Uint8Array,
   origin: string,
-): Uint8Array {
+): Uint8Array | undefined {
   let out = body;
   for (const coding of codings) {
     try {
-      if (coding === "gzip") out = gunzipSync(out, LENIENT);
-      else if (coding === "br") out = brotliDecompressSync(out, LENIENT_BR);
-      else out = isZlibWrapped(out) ? inflateSync(out, LENIENT) : inflateRawSync(out, LENIENT);
+      if (coding === "gzip") out = gunzipSync(out, WHOLE);
+      else if (coding === "br") out = brotliDecompressSync(out, WHOLE_BR);
+      else out = isZlibWrapped(out) ? inflateSync(out, WHOLE) : inflateRawSync(out, WHOLE);
     } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") return undefined;
       throw new HttpDecodeError(origin, coding, error);
     }
   }
   return out;
+}
+
+/**
+ * A body that arrived whole but decodes past 1 MiB, decoded as it is read and never more than
+ * a stream's high-water mark ahead of the reader: a decompression bomb costs what is read of it.
+ *
+ * @example
+ * ```ts
+ * new Response(decodingStream(["br"], bytes, origin));
+ * ```
+ */
+export function decodingStream(
+  codings: readonly Coding[],
+  bytes: Uint8Array,
+  origin: string,
+): ReadableStream<Uint8Array> {
+  let decoder: StreamDecoder | undefined;
+  const body = new BodyStream({
+    resume: () => decoder?.resume(),
+    cancel: () => decoder?.destroy(),
+  });
+  decoder = new StreamDecoder(codings, origin, {
+    data: (chunk) => body.push(chunk),
+    error: (error) => body.error(error),
+    end: () => body.close(),
+  });
+  decoder.write(bytes);
+  decoder.end();
+  return body.stream;
 }
 
 /**
@@ -86,14 +127,18 @@ export function decodeSync(
  * ```
  */
 export interface DecodeSink {
-  data(chunk: Uint8Array): void;
+  /** @returns false when the consumer is full: decoding pauses until {@link StreamDecoder.resume}. */
+  data(chunk: Uint8Array): boolean;
   error(error: HttpDecodeError): void;
   end(): void;
 }
 
 /**
- * Decodes a body as it streams in. `write` may be called before the first byte is known, so
- * the deflate flavour (zlib-wrapped or raw, both seen in the wild) is picked on the first byte.
+ * Decodes a body as it streams in, with backpressure: when the sink is full it stops inflating
+ * (zlib waits for its reader even in the middle of one input chunk), so a small compressed
+ * input cannot expand into memory ahead of the reader. `write` may be called before the first
+ * byte is known, so the deflate flavour (zlib-wrapped or raw, both seen in the wild) is picked
+ * on the first byte.
  *
  * @example
  * ```ts
@@ -102,7 +147,8 @@ export interface DecodeSink {
  * ```
  */
 export class StreamDecoder {
-  private first: Transform | undefined;
+  /** The decoding streams, undone in this order; built on the first byte. */
+  private stages: Transform[] | undefined;
   private failed = false;
 
   constructor(
@@ -113,23 +159,28 @@ export class StreamDecoder {
 
   write(chunk: Uint8Array): void {
     if (this.failed || chunk.length === 0) return;
-    this.first ??= this.build(chunk);
-    this.first.write(chunk);
+    this.stages ??= this.build(chunk);
+    this.stages[0]!.write(chunk);
   }
 
   end(): void {
     if (this.failed) return;
-    if (this.first === undefined) return this.sink.end();
-    this.first.end();
+    if (this.stages === undefined) return this.sink.end();
+    this.stages[0]!.end();
+  }
+
+  /** The sink has room again: go on decoding. */
+  resume(): void {
+    if (!this.failed) this.stages?.at(-1)!.resume();
   }
 
   /** Stops decoding: the body was cancelled or failed. */
   destroy(): void {
     this.failed = true;
-    this.first?.destroy();
+    for (const stage of this.stages ?? []) stage.destroy();
   }
 
-  private build(firstChunk: Uint8Array): Transform {
+  private build(firstChunk: Uint8Array): Transform[] {
     const stages = this.codings.map((coding, i) => {
       const stream =
         coding === "gzip"
@@ -141,8 +192,7 @@ export class StreamDecoder {
               : createInflate(LENIENT);
       stream.on("error", (error) => {
         if (this.failed) return;
-        this.failed = true;
-        for (const s of stages) s.destroy();
+        this.destroy();
         this.sink.error(new HttpDecodeError(this.origin, coding, error));
       });
       return stream;
@@ -150,13 +200,14 @@ export class StreamDecoder {
     for (let i = 0; i + 1 < stages.length; i++) stages[i]!.pipe(stages[i + 1]!);
     const last = stages.at(-1)!;
     last.on("data", (chunk: Buffer) => {
-      if (!this.failed)
-        this.sink.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+      if (this.failed) return;
+      if (!this.sink.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)))
+        last.pause();
     });
     last.on("end", () => {
       if (!this.failed) this.sink.end();
     });
-    return stages[0]!;
+    return stages;
   }
 }
 

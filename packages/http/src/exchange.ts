@@ -2,7 +2,13 @@ import { type Lease, PoolClosedError } from "@pool/core";
 import { BodyFramer } from "./body-framer.ts";
 import { BodyStream } from "./body-stream.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
-import { type Coding, contentCodings, decodeSync, StreamDecoder } from "./decompress.ts";
+import {
+  type Coding,
+  contentCodings,
+  decodeSync,
+  decodingStream,
+  StreamDecoder,
+} from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
 import type { RequestHeaders } from "./headers.ts";
@@ -244,19 +250,26 @@ export class Exchange implements ConnectionUser, WriteEvents {
 
     this.body = new BodyStream({
       resume: () => {
+        // The decoder may still hold input after the raw body is in and the socket is gone.
+        this.decoder?.resume();
         if (this.state !== BODY) return;
         this.connection.setDeadline(this.config.bodyTimeoutMs);
         this.connection.resume();
       },
-      cancel: (reason) => this.fail(reason, "aborted"),
+      cancel: (reason) => {
+        this.decoder?.destroy();
+        this.fail(reason, "aborted");
+      },
     });
     if (codings !== undefined && codings.length > 0) {
       const body = this.body;
       this.decoder = new StreamDecoder(codings, origin, {
         data: (chunk) => {
+          if (body.push(chunk)) return true;
           // Decoding runs behind the socket: once the raw body is in, the socket is back in the
           // pool, maybe under another request, and is no longer this body's to pause.
-          if (!body.push(chunk) && this.state === BODY) this.connection.pause();
+          if (this.state === BODY) this.connection.pause();
+          return false;
         },
         // Decoding may fail after the raw body ended and the socket went back to the pool.
         error: (error) => (this.state === DONE ? body.error(error) : this.fail(error, "error")),
@@ -268,14 +281,18 @@ export class Exchange implements ConnectionUser, WriteEvents {
     this.deliver(respond(this.body.stream, init, origin));
   }
 
-  /** A body that arrived whole, decoded; a decoding failure becomes a body that errors when read. */
+  /**
+   * A body that arrived whole, decoded: at once when it is small, else as it is read. A decoding
+   * failure becomes a body that errors when read.
+   */
   private wholeBody(
     bytes: Uint8Array,
     codings: readonly Coding[] | undefined,
   ): Uint8Array | ReadableStream<Uint8Array> {
     if (codings === undefined || codings.length === 0) return bytes;
+    const { origin } = this.config;
     try {
-      return decodeSync(codings, bytes, this.config.origin);
+      return decodeSync(codings, bytes, origin) ?? decodingStream(codings, bytes, origin);
     } catch (error) {
       return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
     }
