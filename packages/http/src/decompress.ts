@@ -171,7 +171,7 @@ export class StreamDecoder {
 
   /** The sink has room again: go on decoding. */
   resume(): void {
-    if (!this.failed) this.stages?.at(-1)!.resume();
+    if (!this.failed) this.stages?.at(-1)?.resume();
   }
 
   /** Stops decoding: the body was cancelled or failed. */
