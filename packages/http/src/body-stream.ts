@@ -30,6 +30,8 @@ const HIGH_WATER_MARK = 64 * 1024;
  */
 export class BodyStream {
   readonly stream: ReadableStream<Uint8Array>;
+  /** Bytes queued so far. */
+  pushed = 0;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private finished = false;
 
@@ -57,10 +59,20 @@ export class BodyStream {
     return this.finished;
   }
 
+  /** Bytes the reader has taken: what was pushed and is no longer queued. */
+  get taken(): number {
+    const desired = this.controller.desiredSize;
+    return desired === null ? this.pushed : this.pushed - (HIGH_WATER_MARK - desired);
+  }
+
   /** Queues a chunk; false means the reader is behind and the producer should pause. */
   push(chunk: Uint8Array): boolean {
     if (this.finished) return true;
-    if (chunk.length > 0) this.controller.enqueue(chunk);
+    if (chunk.length > 0) {
+      // Counted first: enqueue() may call pull(), which reads `taken`.
+      this.pushed += chunk.length;
+      this.controller.enqueue(chunk);
+    }
     return (this.controller.desiredSize ?? 1) > 0;
   }
 

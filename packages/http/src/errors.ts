@@ -65,7 +65,8 @@ export class HttpConnectError extends HttpError {
 /**
  * A stage of the exchange took longer than its limit: `HTTP_CONNECT_TIMEOUT` (TCP and TLS),
  * `HTTP_HEADERS_TIMEOUT` (request sent, waiting for the response head) or `HTTP_BODY_TIMEOUT`
- * (no body bytes for that long, including a body nobody reads). `timeoutMs` is the limit.
+ * (no body byte arrived for that long, or the reader left what arrived unread). `timeoutMs` is
+ * the limit.
  *
  * @example
  * ```ts

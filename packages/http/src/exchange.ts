@@ -89,6 +89,8 @@ export class Exchange implements ConnectionUser, WriteEvents {
   private framer: BodyFramer | undefined = undefined;
   private body: BodyStream | undefined = undefined;
   private decoder: StreamDecoder | undefined = undefined;
+  /** What the reader had taken of the body when the body timeout was last restarted. */
+  private taken = 0;
   private readonly startedAt = performance.now();
   private readonly connection: Connection;
 
@@ -156,7 +158,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
     }
     try {
       if (this.state === BODY) {
-        this.connection.setDeadline(this.config.bodyTimeoutMs);
+        this.bodyProgress(true);
         if (this.frame(data, 0)) this.complete(this.framer!.leftover);
         return;
       }
@@ -253,7 +255,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
         // The decoder may still hold input after the raw body is in and the socket is gone.
         this.decoder?.resume();
         if (this.state !== BODY) return;
-        this.connection.setDeadline(this.config.bodyTimeoutMs);
+        this.bodyProgress(false);
         this.connection.resume();
       },
       cancel: (reason) => {
@@ -296,6 +298,21 @@ export class Exchange implements ConnectionUser, WriteEvents {
     } catch (error) {
       return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
     }
+  }
+
+  /**
+   * Restarts the body timeout on progress: a byte arriving while the reader has taken all of the
+   * body so far, or the reader taking more. Bytes piling up unread do not count, so a body
+   * nobody reads times out (and frees its socket) even while the server keeps sending.
+   *
+   * @param arrived a byte of the body just arrived.
+   */
+  private bodyProgress(arrived: boolean): void {
+    const body = this.body!;
+    const taken = body.taken;
+    if (taken === this.taken && !(arrived && taken === body.pushed)) return;
+    this.taken = taken;
+    this.connection.setDeadline(this.config.bodyTimeoutMs);
   }
 
   /** Streams `buf[offset..]` into the body; true when the body is complete. */

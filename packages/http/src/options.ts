@@ -67,7 +67,7 @@ export interface HttpPoolOptions {
   connectTimeoutMs?: number;
   /** From the request sent to the response head received. [headersTimeoutMs=300000] */
   headersTimeoutMs?: number;
-  /** Longest gap between body bytes, read or unread. [bodyTimeoutMs=300000] */
+  /** Longest wait for body progress: no byte arriving, or what arrived left unread (a forgotten body frees its connection). [bodyTimeoutMs=300000] */
   bodyTimeoutMs?: number;
   /** Idle connections close after this; a server's `Keep-Alive: timeout=` lowers it. On fetch: rounded up to Bun's coarse timer. [keepAliveTimeoutMs=4000] */
   keepAliveTimeoutMs?: number;

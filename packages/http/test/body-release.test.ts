@@ -6,11 +6,27 @@ import { okResponse, startRawServer } from "./helpers.ts";
 type Raw = ReturnType<typeof startRawServer>;
 
 /** `/whole` answers head and body at once; `/late` sends the body 50 ms after the head;
- * `/partial` sends 7 of 100 bytes and stalls. */
+ * `/partial` sends 7 of 100 bytes and stalls; `/trickle?n=N` sends N chunked lines 25 ms apart. */
 function server(): Raw {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const raw = startRawServer((socket, head) => {
-    const path = head.split(" ")[1];
+    const path = head.split(" ")[1]!;
+    if (path.startsWith("/trickle?n=")) {
+      let left = Number(path.slice("/trickle?n=".length));
+      socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+      const next = () => {
+        if (socket.data.closed) return;
+        socket.write(left-- > 0 ? "6\r\ntoken\n\r\n" : "0\r\n\r\n");
+        if (left >= 0) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            next();
+          }, 25);
+          timers.add(t);
+        }
+      };
+      return next();
+    }
     if (path === "/partial")
       return void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
     if (path === "/late") {
@@ -87,6 +103,44 @@ for (const transport of ["socket", "fetch"] as const) {
       const error = await res.text().catch((e) => e);
       expect(error).toBeInstanceOf(HttpTimeoutError);
       expect(error.code).toBe("HTTP_BODY_TIMEOUT");
+    });
+
+    it("frees it after bodyTimeoutMs when nobody reads a body the server keeps sending", async () => {
+      raw = server();
+      const pool = new HttpPool({
+        origin: raw.origin,
+        connections: 1,
+        transport,
+        bodyTimeoutMs: 200,
+        acquireTimeoutMs: 5_000,
+      });
+      http = pool;
+      // A forgotten stream (an LLM's tokens, server-sent events): bytes keep coming, unread.
+      const forgotten = await pool.fetch("/trickle?n=100000");
+      expect(await (await pool.fetch("/whole")).text()).toBe("whole");
+      const error = await forgotten.text().catch((e) => e);
+      expect(error).toBeInstanceOf(HttpTimeoutError);
+      expect(error.code).toBe("HTTP_BODY_TIMEOUT");
+    });
+
+    it("does not time out a body its reader keeps taking, even slower than it arrives", async () => {
+      raw = server();
+      const pool = new HttpPool({
+        origin: raw.origin,
+        connections: 1,
+        transport,
+        bodyTimeoutMs: 400,
+      });
+      http = pool;
+      // 40 lines over a second, read one per 50 ms: the reader lags, but never stops.
+      const res = await pool.fetch("/trickle?n=40");
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        text += decoder.decode(chunk, { stream: true });
+        await Bun.sleep(50);
+      }
+      expect(text).toBe("token\n".repeat(40));
     });
   });
 }
