@@ -4,7 +4,7 @@ import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
 import { createSession, FetchOrigin } from "./fetch-transport.ts";
 import { HealthProber } from "./health-check.ts";
 import type { HttpPoolOptions, ResolvedOptions } from "./options.ts";
-import { resolveOptions } from "./options.ts";
+import { closeTimeoutOf, resolveOptions } from "./options.ts";
 import { SocketOrigin } from "./origin-pool.ts";
 import type { HttpPoolStats, OriginStats } from "./origin-stats.ts";
 import { setLocation } from "./pool-response.ts";
@@ -120,6 +120,9 @@ export class HttpPool implements AsyncDisposable {
    * Stops taking requests, lets those in flight finish (up to `timeoutMs`, then aborts them)
    * and closes every socket and timer. Idempotent: every call returns the same promise.
    *
+   * @throws {PoolInvalidOptionError} (as a rejection) on an unknown key or a bad `timeoutMs`;
+   *   the pool is then left open, so a corrected call can still close it.
+   *
    * @example
    * ```ts
    * await http.close({ timeoutMs: 5_000 });
@@ -127,7 +130,12 @@ export class HttpPool implements AsyncDisposable {
    */
   close(options?: HttpCloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      const timeoutMs = options?.timeoutMs ?? this.o.closeTimeoutMs;
+      let timeoutMs: number;
+      try {
+        timeoutMs = closeTimeoutOf(options, this.o.closeTimeoutMs);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       this.prober?.stop();
       this.closing = Promise.all(
         this.balancer.upstreams.map((u) => u.transport.close(timeoutMs)),

@@ -277,6 +277,36 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   };
 }
 
+/**
+ * The grace period a `close()` call asks for, checked as the constructor checks its options.
+ *
+ * @throws {PoolInvalidOptionError} on an unknown key or a value that is not a duration.
+ *
+ * @example
+ * ```ts
+ * closeTimeoutOf({ timeoutMs: 500 }, 30_000); // 500
+ * ```
+ */
+export function closeTimeoutOf(options: unknown, fallbackMs: number): number {
+  if (options === undefined) return fallbackMs;
+  if (options === null || typeof options !== "object") {
+    throw new PoolInvalidOptionError("options", "close options must be an object");
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "timeoutMs") {
+      throw new PoolInvalidOptionError(key, 'unknown close option (known: "timeoutMs")');
+    }
+  }
+  const timeoutMs = (options as { timeoutMs?: unknown }).timeoutMs ?? fallbackMs;
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
+    throw new PoolInvalidOptionError(
+      "timeoutMs",
+      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
+    );
+  }
+  return timeoutMs;
+}
+
 function resolveOrigins(origin: unknown, origins: unknown): URL[] {
   if ((origin === undefined) === (origins === undefined)) {
     throw new PoolInvalidOptionError("origin", "give exactly one of `origin` and `origins`");

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { PoolInvalidOptionError } from "@pool/core";
 import { HttpPool } from "../src/index.ts";
-import { startNodeServer, type TestServer } from "./helpers.ts";
+import {
+  eventually,
+  okResponse,
+  startNodeServer,
+  startRawServer,
+  type TestServer,
+} from "./helpers.ts";
 
 describe("HttpPool connections", () => {
   let server: TestServer | undefined;
@@ -62,5 +69,31 @@ describe("HttpPool connections", () => {
     expect(pool.stats().origins[server.origin]!.connections!.open).toBe(0);
     const error = await pool.fetch("/echo").catch((e) => e);
     expect(error.code).toBe("POOL_CLOSED");
+  });
+
+  it("refuses bad close() options with POOL_INVALID_OPTION and stays open and closable (regression)", async () => {
+    const raw = startRawServer((socket) => socket.write(okResponse()));
+    const pool = new HttpPool({ origin: raw.origin });
+    try {
+      expect(await (await pool.fetch("/")).text()).toBe("ok");
+      const bad: Array<[unknown, string]> = [
+        [{ timeoutMs: -1 }, "timeoutMs"],
+        [{ timeoutMs: "soon" }, "timeoutMs"],
+        [{ timeout: 5_000 }, "timeout"],
+        [null, "options"],
+      ];
+      for (const [options, option] of bad) {
+        const error = await pool.close(options as never).catch((e) => e);
+        expect(error).toBeInstanceOf(PoolInvalidOptionError);
+        expect(error.option).toBe(option);
+      }
+      expect(pool.closed).toBe(false);
+      expect(await (await pool.fetch("/")).text()).toBe("ok");
+      await pool.close({ timeoutMs: 100 });
+      await eventually(() => raw.open() === 0);
+    } finally {
+      await pool.close();
+      await raw.stop();
+    }
   });
 });
