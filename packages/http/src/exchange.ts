@@ -1,6 +1,6 @@
 import { type Lease, PoolClosedError } from "@pool/core";
 import { BodyFramer } from "./body-framer.ts";
-import { BodyStream } from "./body-stream.ts";
+import { abortableBody, BodyStream } from "./body-stream.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
 import {
   type Coding,
@@ -196,8 +196,20 @@ export class Exchange implements ConnectionUser, WriteEvents {
   private onAbortBound: (() => void) | undefined = undefined;
 
   private get onAbort(): () => void {
-    this.onAbortBound ??= () => this.fail(this.request.signal?.reason, "aborted");
+    this.onAbortBound ??= () => {
+      const reason = this.request.signal?.reason;
+      if (this.state !== DONE) return this.fail(reason, "aborted");
+      // The raw body is in and the socket gone, but the reader has not taken it all: fetch
+      // fails such a body with the reason too.
+      this.decoder?.destroy();
+      this.body?.error(reason);
+    };
     return this.onAbortBound;
+  }
+
+  private forgetSignal(): void {
+    if (this.onAbortBound !== undefined)
+      this.request.signal?.removeEventListener("abort", this.onAbortBound);
   }
 
   private readHead(data: Buffer): void {
@@ -262,6 +274,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
         this.decoder?.destroy();
         this.fail(reason, "aborted");
       },
+      ended: () => this.forgetSignal(),
     });
     if (codings !== undefined && codings.length > 0) {
       const body = this.body;
@@ -284,10 +297,24 @@ export class Exchange implements ConnectionUser, WriteEvents {
   }
 
   /**
-   * A body that arrived whole, decoded: at once when it is small, else as it is read. A decoding
-   * failure becomes a body that errors when read.
+   * A body that arrived whole, decoded. Without a signal, plain bytes: the common case, and the
+   * cheapest for `text()` and `json()`. With one, a stream that fails if the signal aborts before
+   * it is read, as fetch's body does.
    */
   private wholeBody(
+    bytes: Uint8Array,
+    codings: readonly Coding[] | undefined,
+  ): Uint8Array | ReadableStream<Uint8Array> {
+    const body = this.decoded(bytes, codings);
+    const signal = this.request.signal;
+    return signal === undefined ? body : abortableBody(body, signal);
+  }
+
+  /**
+   * `bytes` decoded: at once when small, else as it is read. A decoding failure becomes a body
+   * that errors when read.
+   */
+  private decoded(
     bytes: Uint8Array,
     codings: readonly Coding[] | undefined,
   ): Uint8Array | ReadableStream<Uint8Array> {
@@ -354,8 +381,8 @@ export class Exchange implements ConnectionUser, WriteEvents {
     const c = this.connection;
     c.user = undefined;
     c.setDeadline(0);
-    if (this.onAbortBound !== undefined)
-      this.request.signal?.removeEventListener("abort", this.onAbortBound);
+    // A streamed body still listens until its reader is done with it (`ended`).
+    if (this.body === undefined) this.forgetSignal();
     if (this.lease.released) return;
     if (reusable && !c.closed) {
       const idleMs = this.idleTimeoutMs();
@@ -397,8 +424,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
     const c = this.connection;
     c.user = undefined;
     c.setDeadline(0);
-    if (this.onAbortBound !== undefined)
-      this.request.signal?.removeEventListener("abort", this.onAbortBound);
+    this.forgetSignal();
     c.closeReason ??= reason;
     // Socket first, then the error: the caller may resend at once and must not get this socket.
     if (!this.lease.released) this.lease.destroy();

@@ -160,6 +160,9 @@ export class FetchCall implements Timed {
         this.first = undefined;
         if (result instanceof Promise) result = await result;
         if (this.cancelled) break;
+        // A read begun before the caller aborted may still bring bytes: fetch would not hand
+        // them out.
+        if (this.userSignal?.aborted) throw this.userSignal.reason;
         const chunks = result.value;
         if (chunks !== undefined && chunks.length > 0) {
           if (body !== undefined && !this.finished) body.add(this, performance.now());

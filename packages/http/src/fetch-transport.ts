@@ -1,4 +1,5 @@
 import { type Lease, Pool, PoolClosedError, PoolError } from "@pool/core";
+import { abortableBody } from "./body-stream.ts";
 import { Deadlines } from "./deadlines.ts";
 import {
   HttpConnectError,
@@ -177,7 +178,13 @@ export class FetchOrigin implements OriginTransport {
     } else {
       // Bun decodes a Content-Encoding, so the length it sent says nothing of what is read.
       const known = headers.has("content-encoding") ? -1 : length;
-      out = new PoolResponse(call.body(source, known), {
+      const body = call.body(source, known);
+      // Bytes are out of Bun's hands: the caller's abort must still fail them unread, as fetch's.
+      const abortable =
+        userSignal === undefined || !(body instanceof Uint8Array)
+          ? body
+          : abortableBody(body, userSignal);
+      out = new PoolResponse(abortable, {
         status: response.status,
         statusText: response.statusText,
         headers,

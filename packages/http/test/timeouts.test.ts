@@ -6,7 +6,8 @@ import { eventually, okResponse, startRawServer } from "./helpers.ts";
 type Raw = ReturnType<typeof startRawServer>;
 
 /** Routes: /never answers nothing, /stall sends a head and part of a body, /slow answers after
- * 300 ms, /big sends 1 MiB, anything else answers at once. */
+ * 300 ms, /late sends its body 10 ms after its head, /big sends 1 MiB, anything else answers at
+ * once. */
 function timingServer(): Raw {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const raw = startRawServer((socket, head) => {
@@ -19,6 +20,15 @@ function timingServer(): Raw {
         timers.delete(t);
         if (!socket.data.closed) socket.write(okResponse("slow"));
       }, 300);
+      timers.add(t);
+      return;
+    }
+    if (path === "/late") {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n");
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!socket.data.closed) socket.write("late");
+      }, 10);
       timers.add(t);
       return;
     }
@@ -164,6 +174,28 @@ for (const transport of ["socket", "fetch"] as const) {
         const c = pool.stats().origins[server.origin]!.connections!;
         expect(c.closed.aborted).toBe(2);
       }
+      await closeAndCheck(pool, server);
+    });
+
+    it("fails an unread body with signal.reason when the signal aborts after the head, as fetch does", async () => {
+      server = timingServer();
+      const pool = new HttpPool({ origin: server.origin, connections: 1, transport });
+      http = pool;
+      // /ok's body comes with its head, /late's after it: both are in before the abort.
+      for (const path of ["/ok", "/late"]) {
+        const controller = new AbortController();
+        const res = await pool.fetch(path, { signal: controller.signal });
+        await Bun.sleep(50);
+        const reason = new Error("changed my mind");
+        controller.abort(reason);
+        expect(await res.text().catch((e) => e)).toBe(reason);
+      }
+      // A body read before the abort stays read, and the pool carries on.
+      const controller = new AbortController();
+      const read = await pool.fetch("/ok", { signal: controller.signal });
+      expect(await read.text()).toBe("ok");
+      controller.abort();
+      expect(await (await pool.fetch("/ok")).text()).toBe("ok");
       await closeAndCheck(pool, server);
     });
 
