@@ -36,13 +36,20 @@ describe("RequestHeaders.from", () => {
     expect(RequestHeaders.from({ a: "caf\u00e9" }, "o").highBytes).toBe(true);
   });
 
-  it("refuses injection and unencodable values with HTTP_INVALID_HEADER naming the header", () => {
+  it("refuses injection, unencodable values and a second Host with HTTP_INVALID_HEADER naming the header", () => {
     const cases: Array<[unknown, string]> = [
       [{ "x-a": "1\r\nx-b: 2" }, "x-a"],
       [{ "x-a": "line\nbreak" }, "x-a"],
       [{ "x-nul": "a\0b" }, "x-nul"],
       [{ "x-emoji": "😀" }, "x-emoji"],
       [{ "bad name": "v" }, "bad name"],
+      [
+        [
+          ["host", "a.example"],
+          ["Host", "b.example"],
+        ],
+        "Host",
+      ],
       [[["x", "1", "extra"]], "x,1,extra"],
     ];
     for (const [init, header] of cases) {

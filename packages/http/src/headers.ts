@@ -133,6 +133,11 @@ export class RequestHeaders {
     if (!this.highBytes && /[^\x20-\x7e\t]/.test(value)) this.highBytes = true;
     const lower = name.toLowerCase();
     if (MANAGED.has(lower)) return;
+    // Two Host fields must get a 400 (RFC 9112 §3.2), or worse: a proxy and the server behind it
+    // may each believe a different one.
+    if (lower === "host" && this.lower.includes("host")) {
+      throw new HttpInvalidHeaderError(origin, name, "a request carries one Host field");
+    }
     this.names.push(name);
     this.lower.push(lower);
     this.values.push(value);
