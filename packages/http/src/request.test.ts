@@ -67,6 +67,26 @@ describe("prepareRequest", () => {
     ]).toEqual(["PUT", "1", "payload"]);
   });
 
+  it("fails with HTTP_INVALID_REQUEST when a Request's body cannot be read", async () => {
+    const used = new Request(`${ORIGIN}/r`, { method: "POST", body: "once" });
+    await used.text();
+    const failing = new Request(`${ORIGIN}/r`, {
+      method: "POST",
+      body: new ReadableStream({
+        pull() {
+          throw new Error("disk gone");
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    for (const request of [used, failing]) {
+      const error = await prepare(request).catch((e) => e);
+      expect(error).toBeInstanceOf(HttpInvalidRequestError);
+      expect(error.code).toBe("HTTP_INVALID_REQUEST");
+      expect(error.cause).toBeDefined();
+    }
+  });
+
   it("refuses bodies on GET and HEAD, credentials and non-http schemes", async () => {
     for (const [input, init] of [
       ["/", { body: "x" }],

@@ -151,16 +151,25 @@ export function prepareRequest(
   const rawBody = init !== undefined && "body" in init ? init.body : undefined;
   if (rawBody !== undefined && rawBody !== null) {
     const converted = convertBody(rawBody);
-    if (converted instanceof Promise) return converted.then((c) => withBody(prepared, c, where));
+    if (converted instanceof Promise) {
+      return converted.then((c) => withBody(prepared, c, where), unreadable(where));
+    }
     return withBody(prepared, converted, where);
   }
   if (request?.body) {
     // Read whole, so a retry or a 307 can send it again.
     return request
       .arrayBuffer()
-      .then((b) => withBody(prepared, [new Uint8Array(b), undefined], where));
+      .then((b) => withBody(prepared, [new Uint8Array(b), undefined], where), unreadable(where));
   }
   return prepared;
+}
+
+/** A body that could not be read (already used, a failing stream) is the request's fault. */
+function unreadable(where: string): (error: unknown) => never {
+  return (error) => {
+    throw new HttpInvalidRequestError(where, "could not read the request body", error);
+  };
 }
 
 function withBody(
