@@ -89,7 +89,7 @@ export interface HttpPoolOptions {
   maxRedirections?: number;
   /** TLS settings for `https` origins. */
   tls?: HttpTlsOptions;
-  /** Health probing of a balanced pool (`origins`). */
+  /** Health probing of a balanced pool; only with `origins`. */
   healthCheck?: HealthCheckOptions;
   /** How long `close()` lets requests in flight finish before aborting them. [closeTimeoutMs=30000] */
   closeTimeoutMs?: number;
@@ -265,6 +265,10 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
       "acquireTimeoutMs",
       "must be positive: a request must not queue forever",
     );
+  }
+  if (given.healthCheck !== undefined && given.origins === undefined) {
+    // Health only takes origins out of a balanced rotation: with one origin it would do nothing.
+    throw new PoolInvalidOptionError("healthCheck", "applies to a pool of several `origins`");
   }
   if ((o.retryMaxDelayMs as number) < (o.retryDelayMs as number)) {
     throw new PoolInvalidOptionError("retryMaxDelayMs", "must not be below retryDelayMs");
