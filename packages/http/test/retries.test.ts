@@ -31,18 +31,23 @@ for (const transport of ["socket", "fetch"] as const) {
       return { raw, seen: () => seen };
     }
 
+    /** A pool on `server` with `retries`, backing off a few ms at most. */
+    function retrying(retries: number): HttpPool {
+      http = new HttpPool({
+        origin: server!.origin,
+        transport,
+        retries,
+        retryDelayMs: 1,
+        retryMaxDelayMs: 10,
+      });
+      return http;
+    }
+
     it("retries idempotent requests on 502, 503 and 504 up to `retries` times", async () => {
       for (const status of [502, 503, 504]) {
         const f = flaky(2, status);
         server = f.raw;
-        const pool = new HttpPool({
-          origin: server.origin,
-          transport,
-          retries: 2,
-          retryDelayMs: 1,
-          retryMaxDelayMs: 10,
-        });
-        http = pool;
+        const pool = retrying(2);
         const res = await pool.fetch("/x");
         expect([res.status, await res.text()]).toEqual([200, "ok"]);
         expect(f.seen()).toBe(3);
@@ -55,37 +60,33 @@ for (const transport of ["socket", "fetch"] as const) {
     it("returns the last error status when retries run out", async () => {
       const f = flaky(5);
       server = f.raw;
-      const pool = new HttpPool({
-        origin: server.origin,
-        transport,
-        retries: 2,
-        retryDelayMs: 1,
-        retryMaxDelayMs: 10,
-      });
-      http = pool;
-      const res = await pool.fetch("/x");
+      const res = await retrying(2).fetch("/x");
       expect([res.status, await res.text()]).toEqual([503, "busy"]);
       expect(f.seen()).toBe(3);
     });
 
-    it("does not retry by default, nor a POST, nor past a long Retry-After", async () => {
+    it("does not retry by default", async () => {
+      const f = flaky(1);
+      server = f.raw;
+      const res = await retrying(0).fetch("/x");
+      expect([res.status, await res.text()]).toEqual([503, "busy"]);
+      expect(f.seen()).toBe(1);
+    });
+
+    it("never retries a POST on a 503", async () => {
+      const f = flaky(1);
+      server = f.raw;
+      const res = await retrying(3).fetch("/x", { method: "POST", body: "x" });
+      expect([res.status, await res.text()]).toEqual([503, "busy"]);
+      expect(f.seen()).toBe(1);
+    });
+
+    it("returns a 503 whose Retry-After is longer than retryMaxDelayMs instead of waiting", async () => {
       const f = flaky(1, 503, "retry-after: 3600\r\n");
       server = f.raw;
-      const off = new HttpPool({ origin: server.origin, transport });
-      const first = await off.fetch("/x");
-      expect([first.status, await first.text()]).toEqual([503, "busy"]);
-      await off.close();
-      const pool = new HttpPool({
-        origin: server.origin,
-        transport,
-        retries: 3,
-        retryDelayMs: 1,
-        retryMaxDelayMs: 10,
-      });
-      http = pool;
-      const posted = await pool.fetch("/x", { method: "POST", body: "x" });
-      expect([posted.status, await posted.text()]).toEqual([200, "ok"]);
-      expect(f.seen()).toBe(2);
+      const res = await retrying(3).fetch("/x");
+      expect([res.status, await res.text()]).toEqual([503, "busy"]);
+      expect(f.seen()).toBe(1);
     });
 
     it("retries a GET after a dropped connection but never a POST", async () => {
@@ -96,14 +97,7 @@ for (const transport of ["socket", "fetch"] as const) {
         if (seen % 2 === 1) socket.end();
         else socket.write(okResponse("ok", "connection: close\r\n"));
       });
-      const pool = new HttpPool({
-        origin: server.origin,
-        transport,
-        retries: 1,
-        retryDelayMs: 1,
-        retryMaxDelayMs: 5,
-      });
-      http = pool;
+      const pool = retrying(1);
       expect(await (await pool.fetch("/x")).text()).toBe("ok");
       expect(seen).toBe(2);
       const error = await pool.fetch("/x", { method: "POST", body: "once" }).catch((e) => e);
