@@ -50,7 +50,9 @@ for (const transport of ["socket", "fetch"] as const) {
       const pool = new HttpPool({ origins: [a.origin, b.origin, c.origin], transport });
       http = pool;
       const held = pool.fetch("/hold");
-      await Bun.sleep(20);
+      const holding = () =>
+        Object.values(pool.stats().origins).some((s) => s.requests.inFlight === 1);
+      await eventually(holding);
       const busy = Object.values(pool.stats().origins).find(
         (s) => s.requests.inFlight === 1,
       )!.origin;

@@ -25,10 +25,14 @@ describe("HttpPool connections", () => {
       const pool = new HttpPool({ origin: server.origin, connections: 6, transport });
       http = pool;
       let peak = 0;
-      const sample = setInterval(async () => {
-        const { open } = await server!.connections!();
-        peak = Math.max(peak, open);
-      }, 5);
+      let sampling = true;
+      // One sample at a time, awaited before the server stops: none is left in flight.
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, (await server!.connections!()).open);
+          await Bun.sleep(5);
+        }
+      })();
       try {
         // 600 requests, 64 at a time, each held ~2 ms by the server: the pool stays saturated.
         let next = 0;
@@ -41,7 +45,8 @@ describe("HttpPool connections", () => {
           }),
         );
       } finally {
-        clearInterval(sample);
+        sampling = false;
+        await sampler;
       }
       const counts = await server.connections!();
       expect(counts.opened).toBe(6);

@@ -35,16 +35,17 @@ export async function startNodeServer(idleTimeoutMs = 0, closeEvery = 0): Promis
   }
   reader.releaseLock();
   const { port, control } = JSON.parse(text) as { port: number; control: number };
+  // One session for the server's life, closed with it (a session per question was never closed).
+  const session = new Bun.FetchSession({ keepAlive: false });
   return {
     origin: `http://127.0.0.1:${port}`,
-    connections: async () => {
-      const session = new Bun.FetchSession({ keepAlive: false });
-      return (await (await session.fetch(`http://127.0.0.1:${control}/`)).json()) as {
+    connections: async () =>
+      (await (await session.fetch(`http://127.0.0.1:${control}/`)).json()) as {
         opened: number;
         open: number;
-      };
-    },
+      },
     stop: async () => {
+      session.close();
       proc.stdin.end();
       proc.kill();
       await proc.exited;
