@@ -10,7 +10,7 @@ import {
 } from "./errors.ts";
 import { FetchCall, type FetchScope } from "./fetch-call.ts";
 import type { ResolvedOptions } from "./options.ts";
-import { OriginCounters, type OriginStats } from "./origin-stats.ts";
+import { OriginCounters, type OriginStats, originStats } from "./origin-stats.ts";
 import { PoolResponse } from "./pool-response.ts";
 import { type AttemptRequest, acquireFrom, type OriginTransport } from "./transport.ts";
 
@@ -76,7 +76,7 @@ export function createSession(o: ResolvedOptions): Bun.FetchSession {
 export class FetchOrigin implements OriginTransport {
   readonly origin: string;
   private readonly pool: Pool<Slot>;
-  private readonly counters = new OriginCounters();
+  readonly counters = new OriginCounters();
   private readonly scope: FetchScope;
   private queued = 0;
 
@@ -194,30 +194,7 @@ export class FetchOrigin implements OriginTransport {
   }
 
   stats(): Omit<OriginStats, "healthy"> {
-    const p = this.pool.stats();
-    const c = this.counters;
-    return {
-      origin: this.origin,
-      connections: undefined,
-      requests: {
-        total: c.requests,
-        inFlight: p.borrowed,
-        queued: p.pending,
-        failed: c.failed,
-        retries: c.retries,
-        redirects: c.redirects,
-      },
-      wait: p.wait,
-      ttfb: c.ttfb.snapshot(),
-    };
-  }
-
-  countRedirect(): void {
-    this.counters.redirects++;
-  }
-
-  countRetry(): void {
-    this.counters.retries++;
+    return originStats(this.origin, this.pool.stats(), this.counters, undefined);
   }
 
   async close(timeoutMs: number): Promise<void> {

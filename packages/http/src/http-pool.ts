@@ -244,7 +244,7 @@ export class HttpPool implements AsyncDisposable {
       response,
       (o) => this.balancer.get(o) !== undefined,
     );
-    upstream.transport.countRedirect();
+    upstream.transport.counters.redirects++;
     const nextHopReq: AttemptHop = {
       method: next.method,
       target: next.url.pathname + next.url.search,
@@ -275,7 +275,7 @@ export class HttpPool implements AsyncDisposable {
     for (let attempt = 0; ; attempt++) {
       const upstream =
         fixed ?? this.balancer.pick(this.balancer.hasAlternative(tried) ? tried : undefined);
-      if (attempt > 0) upstream.transport.countRetry();
+      if (attempt > 0) upstream.transport.counters.retries++;
       let response: Response;
       try {
         response = await upstream.transport.send({ ...hop, signal });

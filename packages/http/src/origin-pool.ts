@@ -4,7 +4,7 @@ import { HttpSocketError } from "./errors.ts";
 import { Exchange, type ExchangeConfig } from "./exchange.ts";
 import { HeadCache } from "./head-cache.ts";
 import type { ResolvedOptions } from "./options.ts";
-import { OriginCounters, type OriginStats } from "./origin-stats.ts";
+import { OriginCounters, type OriginStats, originStats } from "./origin-stats.ts";
 import { isIdempotent } from "./request.ts";
 import { type AttemptRequest, type OriginTransport, translateAcquireError } from "./transport.ts";
 
@@ -32,7 +32,7 @@ const POOL_REASONS: Partial<Record<DestroyReason, CloseReason>> = {
 export class SocketOrigin implements OriginTransport {
   readonly origin: string;
   private readonly pool: Pool<Connection>;
-  private readonly counters = new OriginCounters();
+  readonly counters = new OriginCounters();
   private readonly config: ExchangeConfig;
   private queued = 0;
   /** Each stale resend drops a dead socket, so `connections` of them reach a fresh one. */
@@ -185,38 +185,16 @@ export class SocketOrigin implements OriginTransport {
     const c = this.counters;
     let total = 0;
     for (const n of Object.values(c.closed)) total += n;
-    return {
-      origin: this.origin,
-      connections: {
-        open: p.size,
-        idle: p.idle,
-        busy: p.borrowed,
-        connecting: p.creating,
-        created: p.created,
-        reused: p.reused,
-        closed: { ...c.closed, total },
-        connectErrors: c.connectErrors,
-      },
-      requests: {
-        total: c.requests,
-        inFlight: p.borrowed,
-        queued: p.pending,
-        failed: c.failed,
-        retries: c.retries,
-        redirects: c.redirects,
-      },
-      wait: p.wait,
-      ttfb: c.ttfb.snapshot(),
-    };
-  }
-
-  /** Counts a redirect followed from this origin. */
-  countRedirect(): void {
-    this.counters.redirects++;
-  }
-
-  countRetry(): void {
-    this.counters.retries++;
+    return originStats(this.origin, p, c, {
+      open: p.size,
+      idle: p.idle,
+      busy: p.borrowed,
+      connecting: p.creating,
+      created: p.created,
+      reused: p.reused,
+      closed: { ...c.closed, total },
+      connectErrors: c.connectErrors,
+    });
   }
 
   close(timeoutMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { WaitStats } from "@pool/core";
+import { Histogram, type PoolStats, type WaitStats } from "@pool/core";
 import type { CloseReason } from "./connection.ts";
 
 /**
@@ -75,73 +75,6 @@ export interface HttpPoolStats {
   origins: Record<string, OriginStats>;
 }
 
-// Log-linear buckets over microseconds, like @pool/core's wait histogram (which it does not
-// export): exact below 32 µs, then 16 buckets per power of two, so percentiles are within ~6%.
-const LINEAR = 32;
-const SUB = 16;
-const MAX_US = 2 ** 31 - 1;
-const BUCKETS = LINEAR + 27 * SUB;
-
-/**
- * A fixed-size latency histogram, cheap enough to record every request.
- *
- * @example
- * ```ts
- * const ttfb = new LatencyHistogram();
- * ttfb.record(1.5);
- * ttfb.snapshot().p99Ms;
- * ```
- */
-export class LatencyHistogram {
-  private readonly counts = new Float64Array(BUCKETS);
-  private count = 0;
-  private totalMs = 0;
-  private maxMs = 0;
-
-  record(ms: number): void {
-    const us = ms <= 0 ? 0 : Math.min(MAX_US, Math.round(ms * 1000));
-    this.counts[bucketOf(us)]!++;
-    this.count++;
-    if (ms > 0) this.totalMs += ms;
-    if (ms > this.maxMs) this.maxMs = ms;
-  }
-
-  snapshot(): WaitStats {
-    return {
-      count: this.count,
-      meanMs: this.count === 0 ? 0 : this.totalMs / this.count,
-      p50Ms: this.percentile(0.5),
-      p99Ms: this.percentile(0.99),
-      maxMs: this.maxMs,
-    };
-  }
-
-  private percentile(q: number): number {
-    if (this.count === 0) return 0;
-    const rank = Math.ceil(q * this.count);
-    let seen = 0;
-    for (let b = 0; b < BUCKETS; b++) {
-      seen += this.counts[b]!;
-      if (seen >= rank) return Math.min(midpointOf(b) / 1000, this.maxMs);
-    }
-    return this.maxMs;
-  }
-}
-
-function bucketOf(us: number): number {
-  if (us < LINEAR) return us;
-  const exp = 31 - Math.clz32(us);
-  return LINEAR + (exp - 5) * SUB + ((us >>> (exp - 4)) & (SUB - 1));
-}
-
-function midpointOf(bucket: number): number {
-  if (bucket < LINEAR) return bucket;
-  const exp = ((bucket - LINEAR) >> 4) + 5;
-  const sub = (bucket - LINEAR) & (SUB - 1);
-  const width = 1 << (exp - 4);
-  return (SUB + sub) * width + width / 2;
-}
-
 /**
  * Counters one origin bumps; `stats()` copies them.
  *
@@ -169,5 +102,37 @@ export class OriginCounters {
     error: 0,
     closed: 0,
   };
-  readonly ttfb = new LatencyHistogram();
+  readonly ttfb = new Histogram();
+}
+
+/**
+ * One origin's snapshot from its pool's stats and its counters: the part both transports share.
+ *
+ * @param connections the socket figures, `undefined` on the fetch transport.
+ *
+ * @example
+ * ```ts
+ * return originStats(this.origin, this.pool.stats(), this.counters, undefined);
+ * ```
+ */
+export function originStats(
+  origin: string,
+  pool: PoolStats,
+  counters: OriginCounters,
+  connections: ConnectionStats | undefined,
+): Omit<OriginStats, "healthy"> {
+  return {
+    origin,
+    connections,
+    requests: {
+      total: counters.requests,
+      inFlight: pool.borrowed,
+      queued: pool.pending,
+      failed: counters.failed,
+      retries: counters.retries,
+      redirects: counters.redirects,
+    },
+    wait: pool.wait,
+    ttfb: counters.ttfb.snapshot(),
+  };
 }

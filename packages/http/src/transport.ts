@@ -1,7 +1,7 @@
 import { type Lease, type Pool, PoolAbortedError, PoolCreateError } from "@pool/core";
 import { HttpConnectError, HttpTimeoutError } from "./errors.ts";
 import type { RequestHeaders } from "./headers.ts";
-import type { OriginStats } from "./origin-stats.ts";
+import type { OriginCounters, OriginStats } from "./origin-stats.ts";
 import type { PreparedBody } from "./request.ts";
 
 /**
@@ -44,10 +44,8 @@ export interface OriginTransport {
     then?: (response: Response) => Response | Promise<Response>,
   ): Promise<Response>;
   stats(): Omit<OriginStats, "healthy">;
-  /** Counts a redirect followed from a response of this origin. */
-  countRedirect(): void;
-  /** Counts an attempt that is a retry by the request layer. */
-  countRetry(): void;
+  /** What `stats()` reports; the request layer counts its redirects and retries here. */
+  readonly counters: OriginCounters;
   close(timeoutMs: number): Promise<void>;
 }
 
