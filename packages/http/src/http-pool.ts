@@ -62,6 +62,8 @@ export class HttpPool implements AsyncDisposable {
   /** Several upstreams given as `origins`: health is tracked and paths are balanced. */
   private readonly balanced: boolean;
   private closing: Promise<void> | undefined = undefined;
+  /** Aborted by close(): a retry waiting out its backoff stops waiting. */
+  private readonly closeController = new AbortController();
 
   /**
    * @param options see {@link HttpPoolOptions}; `origin` or `origins` is required.
@@ -137,6 +139,7 @@ export class HttpPool implements AsyncDisposable {
         return Promise.reject(error);
       }
       this.prober?.stop();
+      this.closeController.abort(new PoolClosedError(this.defaultOrigin));
       this.closing = Promise.all(
         this.balancer.upstreams.map((u) => u.transport.close(timeoutMs)),
       ).then(() => {
@@ -271,6 +274,9 @@ export class HttpPool implements AsyncDisposable {
     const o = this.o;
     const replayable = !(hop.body instanceof ReadableStream);
     const tried = new Set<Upstream>();
+    // Backoffs end early on the caller's abort (with its reason) or on close() (POOL_CLOSED).
+    const closed = this.closeController.signal;
+    const backoff = () => (signal === undefined ? closed : AbortSignal.any([signal, closed]));
     let retried = 0;
     for (let attempt = 0; ; attempt++) {
       const upstream =
@@ -287,7 +293,7 @@ export class HttpPool implements AsyncDisposable {
         }
         if (retried >= o.retries || !mayRetryError(error, hop.method, replayable)) throw error;
         retried++;
-        await sleep(retryDelay(retried, o, null)!, signal);
+        await sleep(retryDelay(retried, o, null)!, backoff());
         continue;
       }
       this.balancer.markSuccess(upstream);
@@ -296,7 +302,7 @@ export class HttpPool implements AsyncDisposable {
         if (delay !== undefined) {
           await discard(response);
           retried++;
-          await sleep(delay, signal);
+          await sleep(delay, backoff());
           continue;
         }
       }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { PoolClosedError } from "@pool/core";
 import { HttpPool, HttpSocketError } from "../src/index.ts";
-import { okResponse, startRawServer } from "./helpers.ts";
+import { eventually, okResponse, startRawServer } from "./helpers.ts";
 
 type Raw = ReturnType<typeof startRawServer>;
 
@@ -86,6 +87,24 @@ for (const transport of ["socket", "fetch"] as const) {
       server = f.raw;
       const res = await retrying(3).fetch("/x");
       expect([res.status, await res.text()]).toEqual([503, "busy"]);
+      expect(f.seen()).toBe(1);
+    });
+
+    it("ends a retry's backoff with POOL_CLOSED when the pool closes (regression: it waited it out)", async () => {
+      const f = flaky(5, 503, "retry-after: 8\r\n");
+      server = f.raw;
+      const pool = new HttpPool({
+        origin: server.origin,
+        transport,
+        retries: 2,
+        retryMaxDelayMs: 10_000,
+      });
+      http = pool;
+      const pending = pool.fetch("/x").catch((e) => e);
+      await eventually(() => f.seen() === 1); // now waiting out the server's 8 s
+      await pool.close();
+      const outcome = await Promise.race([pending, Bun.sleep(2_000).then(() => "still waiting")]);
+      expect(outcome).toBeInstanceOf(PoolClosedError);
       expect(f.seen()).toBe(1);
     });
 
