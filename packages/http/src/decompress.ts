@@ -90,6 +90,28 @@ export function decodeSync(
 }
 
 /**
+ * A body that arrived whole, decoded: at once when small, else as it is read. Unknown codings
+ * pass it through as sent; a decoding failure becomes a body that errors when read.
+ *
+ * @example
+ * ```ts
+ * new Response(decodeWhole(contentCodings(head.contentEncoding), bytes, origin));
+ * ```
+ */
+export function decodeWhole(
+  codings: readonly Coding[] | undefined,
+  bytes: Uint8Array,
+  origin: string,
+): Uint8Array | ReadableStream<Uint8Array> {
+  if (codings === undefined || codings.length === 0) return bytes;
+  try {
+    return decodeSync(codings, bytes, origin) ?? decodingStream(codings, bytes, origin);
+  } catch (error) {
+    return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
+  }
+}
+
+/**
  * A body that arrived whole but decodes past 1 MiB, decoded as it is read and never more than
  * a stream's high-water mark ahead of the reader: a decompression bomb costs what is read of it.
  *

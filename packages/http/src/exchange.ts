@@ -1,20 +1,12 @@
 import { type Lease, PoolClosedError } from "@pool/core";
 import { BodyFramer } from "./body-framer.ts";
-import { abortableBody, BodyStream } from "./body-stream.ts";
+import { abortableBody } from "./body-stream.ts";
 import type { CloseReason, Connection, ConnectionUser } from "./connection.ts";
-import {
-  type Coding,
-  contentCodings,
-  decodeSync,
-  decodingStream,
-  StreamDecoder,
-} from "./decompress.ts";
+import { type Coding, contentCodings, decodeWhole } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
-import type { RequestHeaders } from "./headers.ts";
 import type { OriginCounters } from "./origin-stats.ts";
-import { PoolResponse } from "./pool-response.ts";
-import type { PreparedBody } from "./request.ts";
+import { poolResponse } from "./pool-response.ts";
 import { type WriteEvents, writeRequest } from "./request-writer.ts";
 import {
   Framing,
@@ -23,6 +15,8 @@ import {
   parseHead,
   type ResponseHead,
 } from "./response-parser.ts";
+import { type BodyHost, StreamedBody } from "./streamed-body.ts";
+import type { AttemptRequest } from "./transport.ts";
 
 /**
  * Per-origin settings an exchange needs.
@@ -44,22 +38,6 @@ export interface ExchangeConfig {
   counters: OriginCounters;
 }
 
-/**
- * The request as an exchange sends it.
- *
- * @example
- * ```ts
- * const request: ExchangeRequest = { method: "GET", target: "/", headers: new RequestHeaders(), body: null, signal: undefined };
- * ```
- */
-export interface ExchangeRequest {
-  method: string;
-  target: string;
-  headers: RequestHeaders;
-  body: PreparedBody;
-  signal: AbortSignal | undefined;
-}
-
 const HEAD = 0;
 const BODY = 1;
 const DONE = 2;
@@ -76,7 +54,7 @@ const NO_CODINGS: readonly Coding[] = [];
  * new Exchange(lease, request, config, resolve, reject).start();
  * ```
  */
-export class Exchange implements ConnectionUser, WriteEvents {
+export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
   /** Some request byte reached the socket: a non-idempotent request must not be resent. */
   wroteAny = false;
   /** Some response byte arrived. */
@@ -86,11 +64,8 @@ export class Exchange implements ConnectionUser, WriteEvents {
   private requestDone = false;
   private headBuf: Buffer | undefined = undefined;
   private head: ResponseHead | undefined = undefined;
-  private framer: BodyFramer | undefined = undefined;
-  private body: BodyStream | undefined = undefined;
-  private decoder: StreamDecoder | undefined = undefined;
-  /** What the reader had taken of the body when the body timeout was last restarted. */
-  private taken = 0;
+  /** The body, when it did not come whole with the head. */
+  private body: StreamedBody | undefined = undefined;
   private readonly startedAt = performance.now();
   private readonly connection: Connection;
 
@@ -101,7 +76,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
    */
   constructor(
     private readonly lease: Lease<Connection>,
-    private readonly request: ExchangeRequest,
+    private readonly request: AttemptRequest,
     private readonly config: ExchangeConfig,
     private readonly resolve: (response: Response) => void,
     private readonly reject: (error: unknown) => void,
@@ -158,8 +133,9 @@ export class Exchange implements ConnectionUser, WriteEvents {
     }
     try {
       if (this.state === BODY) {
-        this.bodyProgress(true);
-        if (this.frame(data, 0)) this.complete(this.framer!.leftover);
+        const body = this.body!;
+        if (body.progressed(true)) this.restartBodyTimeout();
+        if (body.take(data, 0)) this.complete(body.leftover);
         return;
       }
       this.readHead(data);
@@ -172,7 +148,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
     if (this.state === DONE) return;
     if (this.state === BODY && this.head?.framing === Framing.Close) {
       // The close is what ends this body.
-      this.endBody();
+      this.body?.end();
       return this.finish(false, "connectionClose");
     }
     if (this.connection.closeReason === "closed") {
@@ -201,8 +177,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
       if (this.state !== DONE) return this.fail(reason, "aborted");
       // The raw body is in and the socket gone, but the reader has not taken it all: fetch
       // fails such a body with the reason too.
-      this.decoder?.destroy();
-      this.body?.error(reason);
+      this.body?.fail(reason);
     };
     return this.onAbortBound;
   }
@@ -243,7 +218,7 @@ export class Exchange implements ConnectionUser, WriteEvents {
     this.head = head;
     const init = { status: head.status, statusText: head.statusText, headers: head.headers };
     if (head.framing === Framing.None) {
-      this.deliver(respond(null, init, origin));
+      this.deliver(poolResponse(null, init, origin));
       return this.complete(buf.length - offset);
     }
     const codings = head.contentEncoding === "" ? NO_CODINGS : contentCodings(head.contentEncoding);
@@ -252,48 +227,18 @@ export class Exchange implements ConnectionUser, WriteEvents {
     if (head.framing === Framing.Length && buf.length - offset >= length) {
       // The usual small response: the whole body came with the head, no framer or stream needed.
       const bytes = length === 0 ? EMPTY : buf.subarray(offset, offset + length);
-      this.deliver(respond(this.wholeBody(bytes, codings), init, origin));
+      this.deliver(poolResponse(this.wholeBody(bytes, codings), init, origin));
       return this.complete(buf.length - offset - length);
     }
-    this.framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
+    const framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
     const chunks: Uint8Array[] = [];
-    if (this.framer.take(buf, offset, chunks)) {
-      this.deliver(respond(this.wholeBody(concat(chunks), codings), init, origin));
-      return this.complete(this.framer.leftover);
+    if (framer.take(buf, offset, chunks)) {
+      this.deliver(poolResponse(this.wholeBody(concat(chunks), codings), init, origin));
+      return this.complete(framer.leftover);
     }
-
-    this.body = new BodyStream({
-      resume: () => {
-        // The decoder may still hold input after the raw body is in and the socket is gone.
-        this.decoder?.resume();
-        if (this.state !== BODY) return;
-        this.bodyProgress(false);
-        this.connection.resume();
-      },
-      cancel: (reason) => {
-        this.decoder?.destroy();
-        this.fail(reason, "aborted");
-      },
-      ended: () => this.forgetSignal(),
-    });
-    if (codings !== undefined && codings.length > 0) {
-      const body = this.body;
-      this.decoder = new StreamDecoder(codings, origin, {
-        data: (chunk) => {
-          if (body.push(chunk)) return true;
-          // Decoding runs behind the socket: once the raw body is in, the socket is back in the
-          // pool, maybe under another request, and is no longer this body's to pause.
-          if (this.state === BODY) this.connection.pause();
-          return false;
-        },
-        // Decoding may fail after the raw body ended and the socket went back to the pool.
-        error: (error) => (this.state === DONE ? body.error(error) : this.fail(error, "error")),
-        end: () => body.close(),
-      });
-    }
-    for (const chunk of chunks) this.deliverChunk(chunk);
-    this.connection.setDeadline(this.config.bodyTimeoutMs);
-    this.deliver(respond(this.body.stream, init, origin));
+    this.body = new StreamedBody(framer, chunks, codings, origin, this);
+    this.restartBodyTimeout();
+    this.deliver(poolResponse(this.body.stream, init, origin));
   }
 
   /**
@@ -305,54 +250,9 @@ export class Exchange implements ConnectionUser, WriteEvents {
     bytes: Uint8Array,
     codings: readonly Coding[] | undefined,
   ): Uint8Array | ReadableStream<Uint8Array> {
-    const body = this.decoded(bytes, codings);
+    const body = decodeWhole(codings, bytes, this.config.origin);
     const signal = this.request.signal;
     return signal === undefined ? body : abortableBody(body, signal);
-  }
-
-  /**
-   * `bytes` decoded: at once when small, else as it is read. A decoding failure becomes a body
-   * that errors when read.
-   */
-  private decoded(
-    bytes: Uint8Array,
-    codings: readonly Coding[] | undefined,
-  ): Uint8Array | ReadableStream<Uint8Array> {
-    if (codings === undefined || codings.length === 0) return bytes;
-    const { origin } = this.config;
-    try {
-      return decodeSync(codings, bytes, origin) ?? decodingStream(codings, bytes, origin);
-    } catch (error) {
-      return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
-    }
-  }
-
-  /**
-   * Restarts the body timeout on progress: a byte arriving while the reader has taken all of the
-   * body so far, or the reader taking more. Bytes piling up unread do not count, so a body
-   * nobody reads times out (and frees its socket) even while the server keeps sending.
-   *
-   * @param arrived a byte of the body just arrived.
-   */
-  private bodyProgress(arrived: boolean): void {
-    const body = this.body!;
-    const taken = body.taken;
-    if (taken === this.taken && !(arrived && taken === body.pushed)) return;
-    this.taken = taken;
-    this.connection.setDeadline(this.config.bodyTimeoutMs);
-  }
-
-  /** Streams `buf[offset..]` into the body; true when the body is complete. */
-  private frame(buf: Uint8Array, offset: number): boolean {
-    const chunks: Uint8Array[] = [];
-    const done = this.framer!.take(buf, offset, chunks);
-    for (const chunk of chunks) this.deliverChunk(chunk);
-    return done;
-  }
-
-  private deliverChunk(chunk: Uint8Array): void {
-    if (this.decoder !== undefined) this.decoder.write(chunk);
-    else if (!this.body!.push(chunk)) this.connection.pause();
   }
 
   private deliver(response: Response): void {
@@ -360,14 +260,35 @@ export class Exchange implements ConnectionUser, WriteEvents {
     this.resolve(response);
   }
 
-  private endBody(): void {
-    if (this.decoder !== undefined) this.decoder.end();
-    else this.body?.close();
+  // ---- BodyHost: what a streamed body asks of the socket, while it is the exchange's ----
+
+  get reading(): boolean {
+    return this.state === BODY;
+  }
+
+  pauseSocket(): void {
+    this.connection.pause();
+  }
+
+  resumeSocket(): void {
+    this.connection.resume();
+  }
+
+  restartBodyTimeout(): void {
+    this.connection.setDeadline(this.config.bodyTimeoutMs);
+  }
+
+  failBody(error: unknown, reason: CloseReason): void {
+    this.fail(error, reason);
+  }
+
+  bodyEnded(): void {
+    this.forgetSignal();
   }
 
   /** The response was read to its end, and `leftover` bytes came after it. */
   private complete(leftover: number): void {
-    this.endBody();
+    this.body?.end();
     const head = this.head!;
     const connection = this.request.headers.get("connection");
     const requestClose = connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
@@ -420,7 +341,6 @@ export class Exchange implements ConnectionUser, WriteEvents {
     if (this.state === DONE) return;
     this.state = DONE;
     this.config.counters.inFlight--;
-    this.decoder?.destroy();
     const c = this.connection;
     c.user = undefined;
     c.setDeadline(0);
@@ -428,21 +348,9 @@ export class Exchange implements ConnectionUser, WriteEvents {
     c.closeReason ??= reason;
     // Socket first, then the error: the caller may resend at once and must not get this socket.
     if (!this.lease.released) this.lease.destroy();
-    if (this.delivered) this.body?.error(error);
-    else this.reject(error);
-  }
-}
-
-/** A response from parsed parts; a header `Response` refuses is the server's parse error. */
-function respond(
-  body: Uint8Array | ReadableStream<Uint8Array> | null,
-  init: { status: number; statusText: string; headers: [string, string][] },
-  origin: string,
-): Response {
-  try {
-    return new PoolResponse(body, init);
-  } catch (error) {
-    throw new HttpParseError(origin, `response rejected: ${(error as Error).message}`);
+    // A body not handed out yet (Response refused the head) is failed too: its decoder stops.
+    this.body?.fail(error);
+    if (!this.delivered) this.reject(error);
   }
 }
 

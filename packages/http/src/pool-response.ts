@@ -1,3 +1,5 @@
+import { HttpParseError } from "./errors.ts";
+
 const kUrl = Symbol("url");
 const kRedirected = Symbol("redirected");
 
@@ -50,4 +52,27 @@ export function setLocation(response: Response, url: string, redirected: boolean
     if (redirected) Object.defineProperty(response, "redirected", { value: true });
   }
   return response;
+}
+
+/**
+ * A response from parsed parts. A header `Response` refuses (a name or value it cannot hold) is
+ * the server's parse error.
+ *
+ * @throws {HttpParseError} when `Response` refuses the parts.
+ *
+ * @example
+ * ```ts
+ * poolResponse(bytes, { status: 200, statusText: "OK", headers: [["a", "1"]] }, origin);
+ * ```
+ */
+export function poolResponse(
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+  init: { status: number; statusText: string; headers: [string, string][] },
+  origin: string,
+): Response {
+  try {
+    return new PoolResponse(body, init);
+  } catch (error) {
+    throw new HttpParseError(origin, `response rejected: ${(error as Error).message}`);
+  }
 }
