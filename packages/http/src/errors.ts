@@ -94,8 +94,9 @@ export class HttpTimeoutError extends HttpError {
 
 /**
  * The connection closed (or was reset) before the response was complete. `responseStarted`
- * says whether any byte of the response had arrived; when it had not and the request was
- * safe to resend, @pool/http already retried it once.
+ * says whether any byte of the response had arrived. When none had, on a socket that had
+ * served requests before (the server closed it as it idled), and resending was safe,
+ * @pool/http already sent the request again on another connection, at the latest a fresh one.
  *
  * @example
  * ```ts

@@ -120,7 +120,8 @@ export class HttpPool implements AsyncDisposable {
 
   /**
    * Stops taking requests, lets those in flight finish (up to `timeoutMs`, then aborts them)
-   * and closes every socket and timer. Idempotent: every call returns the same promise.
+   * and closes every socket and timer; a retry waiting out its backoff fails at once with
+   * `POOL_CLOSED`. Idempotent: every call returns the same promise.
    *
    * @throws {PoolInvalidOptionError} (as a rejection) on an unknown key or a bad `timeoutMs`;
    *   the pool is then left open, so a corrected call can still close it.
