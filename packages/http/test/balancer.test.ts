@@ -102,6 +102,37 @@ for (const transport of ["socket", "fetch"] as const) {
       expect(after).toContain("c");
     });
 
+    it("drops Authorization and Cookie on a redirect to another of its origins, not on the same one", async () => {
+      const seen = new Map<string, Array<string | null>>();
+      /** Answers /away with a 307 to `away()`, /stay with a 307 to /seen, and records /seen. */
+      const serve = (name: string, away: () => string) => {
+        const server = Bun.serve({
+          hostname: "127.0.0.1",
+          port: 0,
+          fetch(req) {
+            const path = new URL(req.url).pathname;
+            if (path === "/away") return Response.redirect(away(), 307);
+            if (path === "/stay")
+              return new Response(null, { status: 307, headers: { location: "/seen" } });
+            const h = req.headers;
+            seen.set(name, [h.get("authorization"), h.get("cookie"), h.get("x-other")]);
+            return new Response(name);
+          },
+        });
+        started.push(server);
+        return `http://127.0.0.1:${server.port}`;
+      };
+      const b = serve("b", () => "");
+      const a = serve("a", () => `${b}/seen`);
+      const pool = new HttpPool({ origins: [a, b], transport });
+      http = pool;
+      const headers = { authorization: "Bearer secret", cookie: "sid=1", "x-other": "kept" };
+      expect(await (await pool.fetch(`${a}/away`, { headers })).text()).toBe("b");
+      expect(seen.get("b")).toEqual([null, null, "kept"]);
+      expect(await (await pool.fetch(`${a}/stay`, { headers })).text()).toBe("a");
+      expect(seen.get("a")).toEqual(["Bearer secret", "sid=1", "kept"]);
+    });
+
     it("fails fast with HTTP_NO_HEALTHY_ORIGIN when every origin is down", async () => {
       const a = start("a");
       const b = start("b");
