@@ -91,7 +91,9 @@ function connects(url: URL, timeoutMs: number): Promise<boolean> {
   const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
   return new Promise<boolean>((resolve) => {
     let done = false;
+    // A probe is background work: it must not keep the process alive once the pool is closed.
     const timer = setTimeout(() => finish(false), timeoutMs);
+    timer.unref();
     const finish = (ok: boolean) => {
       if (done) return;
       done = true;
