@@ -186,12 +186,8 @@ export class SqlitePool implements AsyncDisposable {
   read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const blocked = this.life.blocked(() => this.read(fn));
     if (blocked !== undefined) return blocked;
-    let scope: Scope | undefined;
-    try {
-      scope = this.scope();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const scope = this.currentScope();
+    if (scope instanceof Promise) return scope;
     if (scope !== undefined) return onScope(scope, (c) => fn(c.db), false);
     return this.readers.read(fn, this.name);
   }
@@ -210,12 +206,8 @@ export class SqlitePool implements AsyncDisposable {
   write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
     const blocked = this.life.blocked(() => this.write(fn));
     if (blocked !== undefined) return blocked;
-    let scope: Scope | undefined;
-    try {
-      scope = this.scope();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const scope = this.currentScope();
+    if (scope instanceof Promise) return scope;
     if (scope?.writable) return onScope(scope, (c) => fn(c.db), false);
     return this.life.track(this.writer.write(fn));
   }
@@ -243,12 +235,8 @@ export class SqlitePool implements AsyncDisposable {
     if (blocked !== undefined) return blocked;
     const timeoutMs = timeoutOption(options, this.o.transactionTimeoutMs, "transaction");
     if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
-    let scope: Scope | undefined;
-    try {
-      scope = this.scope();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const scope = this.currentScope();
+    if (scope instanceof Promise) return scope;
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
     if (scope?.writable) return this.writer.transactionOn(scope, fn, timeoutMs);
     return this.life.track(this.writer.transaction(fn, timeoutMs));
@@ -302,12 +290,8 @@ export class SqlitePool implements AsyncDisposable {
       if (blocked !== undefined) return blocked;
     }
     if (this.als.getStore() !== undefined) {
-      let held: Scope | undefined;
-      try {
-        held = this.scope();
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const held = this.currentScope();
+      if (held instanceof Promise) return held;
       if (held?.writable) return onScope(held, (c) => c.run(sql, params));
     }
     return this.life.track(this.writer.run(sql, params));
@@ -326,12 +310,8 @@ export class SqlitePool implements AsyncDisposable {
   exec(sql: string): Promise<void> {
     const blocked = this.life.blocked(() => this.exec(sql));
     if (blocked !== undefined) return blocked;
-    let scope: Scope | undefined;
-    try {
-      scope = this.scope();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const scope = this.currentScope();
+    if (scope instanceof Promise) return scope;
     if (scope?.writable) {
       return onScope(scope, (c) => {
         c.db.run(sql);
@@ -392,18 +372,23 @@ export class SqlitePool implements AsyncDisposable {
   /** `all`/`get`: in the caller's scope, else on a Worker, else on a main-thread reader. */
   private query(op: "all" | "get", sql: string, params: SqlParams | undefined): Promise<unknown> {
     if (this.als.getStore() !== undefined) {
-      let held: Scope | undefined;
-      try {
-        held = this.scope();
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const held = this.currentScope();
+      if (held instanceof Promise) return held;
       if (held !== undefined) {
         return onScope(held, (c) => (op === "all" ? c.all(sql, params) : c.get(sql, params)));
       }
     }
     if (this.workers !== undefined) return this.life.track(this.workers.query(op, sql, params));
     return this.readers.query(op, sql, params);
+  }
+
+  /** {@link scope}, with its throw turned into the rejection a promise-returning method owes. */
+  private currentScope(): Scope | undefined | Promise<never> {
+    try {
+      return this.scope();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
