@@ -1,0 +1,17 @@
+export { AppError } from "./app-error.ts";
+export type { CorpusDocument } from "./corpus.ts";
+export { loadCorpus } from "./corpus.ts";
+export { createApi } from "./create-api.ts";
+export { notFound, onError } from "./error-handlers.ts";
+export type { ErrorBody } from "./error-schema.ts";
+export { ErrorSchema, errorBody } from "./error-schema.ts";
+export type { AppHealth, ExampleApp } from "./example-app.ts";
+export { notReady } from "./not-ready.ts";
+export type { PackOptions } from "./pack-sentences.ts";
+export { packSentences } from "./pack-sentences.ts";
+export type { Progress, ProgressReporter, ProgressReporterOptions } from "./progress.ts";
+export { createProgressReporter, silentProgress } from "./progress.ts";
+export { Readiness } from "./readiness.ts";
+export { splitSentences } from "./split-sentences.ts";
+export type { ValidationResult } from "./validation-hook.ts";
+export { validationHook } from "./validation-hook.ts";
