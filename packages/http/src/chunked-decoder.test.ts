@@ -37,6 +37,36 @@ describe("ChunkedDecoder", () => {
     );
   });
 
+  it("ends trailer lines and the blank line after them at a lone LF, fed whole or byte by byte", () => {
+    for (const tail of ["x-t: 1\n\n", "x-t: 1\r\n\n", "x-t: 1\n\r\n", "\n"]) {
+      const lf = `5\r\nhello\r\n0\r\n${tail}`;
+      for (const step of [lf.length, 1]) {
+        const r = decode(`${lf}NEXT`, step);
+        expect([tail, r.body]).toEqual([tail, "hello"]);
+        if (step > 1) expect(r.end).toBe(lf.length);
+      }
+    }
+  });
+
+  it("refuses a lone LF on chunk framing lines, and a CR without LF in a trailer", () => {
+    for (const bad of [
+      "5\nhello\r\n0\r\n\r\n",
+      "5\r\nhello\n0\r\n\r\n",
+      "5\r\nhello\r\n0\n\r\n",
+      "0\r\nx-t: 1\r\r\n\r\n",
+      "0\r\nx-t: 1\rx\r\n\r\n",
+    ]) {
+      let error: unknown;
+      try {
+        decode(bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(HttpParseError);
+      expect((error as HttpParseError).code).toBe("HTTP_PARSE_ERROR");
+    }
+  });
+
   it("reports -1 until the last chunk and blank line arrive", () => {
     expect(decode("5\r\nhello\r\n0\r\n").end).toBe(-1);
   });

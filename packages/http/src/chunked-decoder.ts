@@ -15,7 +15,8 @@ const MAX_SIZE_LINE = 4096;
 /**
  * Incremental decoder of `Transfer-Encoding: chunked` (RFC 9112 §7.1). Bytes may arrive split
  * anywhere; chunk extensions and trailer fields are checked for framing and then ignored, as
- * fetch ignores them.
+ * fetch ignores them. Chunk-size lines and chunk data end in CRLF; trailer lines, like the
+ * head's, may end in a lone LF.
  *
  * @example
  * ```ts
@@ -83,10 +84,15 @@ export class ChunkedDecoder {
           i = lf + 1;
           const line = this.line;
           this.line = "";
-          if (!line.endsWith("\r")) throw this.error("chunk line not ended by CRLF");
-          const content = line.slice(0, -1);
-          if (this.state === SIZE) this.startChunk(content);
-          else if (content === "") {
+          const crlf = line.endsWith("\r");
+          const content = crlf ? line.slice(0, -1) : line;
+          if (this.state === SIZE) {
+            // Framing lines keep their CRLF, as Bun's fetch requires; a lone LF here is how
+            // parsers that disagree get smuggled past. Trailer fields are header lines: a lone
+            // LF ends them as it ends a line of the head (RFC 9112 §2.2), as fetch allows.
+            if (!crlf) throw this.error("chunk-size line not ended by CRLF");
+            this.startChunk(content);
+          } else if (content === "") {
             this.state = DONE;
             return i;
           } else if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\0]*$/.test(content)) {

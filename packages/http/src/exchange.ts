@@ -189,9 +189,11 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
 
   private readHead(data: Buffer): void {
     const { origin, limits } = this.config;
+    // What came before was already searched for the end of the head.
+    let from = this.headBuf === undefined ? 0 : this.headBuf.length;
     let buf = this.headBuf === undefined ? data : Buffer.concat([this.headBuf, data]);
     for (;;) {
-      const end = findHeadEnd(buf, limits.maxHeaderBytes, origin);
+      const end = findHeadEnd(buf, limits.maxHeaderBytes, origin, from);
       if (end < 0) {
         this.headBuf = buf;
         return;
@@ -205,6 +207,7 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
         throw new HttpParseError(origin, "unexpected 101 Switching Protocols");
       // An interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
       buf = buf.subarray(end);
+      from = 0;
       if (buf.length === 0) {
         this.headBuf = undefined;
         return;

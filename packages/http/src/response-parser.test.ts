@@ -44,6 +44,65 @@ describe("findHeadEnd", () => {
   });
 });
 
+describe("findHeadEnd with lone LF line ends (RFC 9112 §2.2)", () => {
+  // The four ways a lone LF shows up, each followed by the body "ok".
+  const variants: Array<[string, string]> = [
+    ["all LF", "HTTP/1.1 200 OK\nContent-Length: 2\n\n"],
+    ["CRLF lines, then an LF blank line", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\n"],
+    ["LF after the status line", "HTTP/1.1 200 OK\nContent-Length: 2\r\n\r\n"],
+    ["LF before the final CRLF", "HTTP/1.1 200 OK\r\nContent-Length: 2\n\r\n"],
+  ];
+
+  for (const [what, head] of variants) {
+    it(`ends the head after its blank line with ${what}`, () => {
+      const buf = Buffer.from(`${head}ok`, "latin1");
+      expect(findHeadEnd(buf, 16_384, "o")).toBe(head.length);
+      const h = parseHead(buf, head.length, "GET", LIMITS, "o");
+      expect([h.status, h.statusText, h.contentLength]).toEqual([200, "OK", 2]);
+      expect(h.headers).toEqual([["Content-Length", "2"]]);
+    });
+
+    it(`finds the same end with ${what} when the head arrives split at any byte`, () => {
+      const whole = Buffer.from(`${head}ok`, "latin1");
+      for (let cut = 1; cut < whole.length; cut++) {
+        // As the exchange does: search the first part, then the whole, resuming where it stopped.
+        const first = whole.subarray(0, cut);
+        const early = findHeadEnd(first, 16_384, "o");
+        const end = early >= 0 ? early : findHeadEnd(whole, 16_384, "o", first.length);
+        expect(end).toBe(head.length);
+      }
+    });
+  }
+
+  it("keeps a line end of CRLF or LF out of the header value", () => {
+    const h = parse("HTTP/1.1 200 OK\nx-a: 1\r\nx-b: 2\nx-c: 3 \r\n\n");
+    expect(h.headers).toEqual([
+      ["x-a", "1"],
+      ["x-b", "2"],
+      ["x-c", "3"],
+    ]);
+  });
+
+  it("still refuses a CR that no LF follows, wherever it is", () => {
+    for (const text of [
+      "HTTP/1.1 200 OK\rContent-Length: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nx-a: 1\r\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nx-a: a\rb\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nx-a: 1\n\rx-b: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\n\rx: 1\r\n\r\n",
+    ]) {
+      const error = parseError(text);
+      expect(error).toBeInstanceOf(HttpParseError);
+      expect(error.code).toBe("HTTP_PARSE_ERROR");
+    }
+  });
+
+  it("waits for the byte after LF CR before deciding", () => {
+    expect(findHeadEnd(Buffer.from("HTTP/1.1 200 OK\r\nx: 1\n\r"), 100, "o")).toBe(-1);
+    expect(findHeadEnd(Buffer.from("HTTP/1.1 200 OK\r\nx: 1\n"), 100, "o")).toBe(-1);
+  });
+});
+
 describe("parseHead", () => {
   it("reads status, reason, version and headers in order", () => {
     const h = parse("HTTP/1.1 201 Created\r\nContent-Length: 3\r\nX-A: 1\r\nx-a: 2\r\n\r\n");

@@ -69,15 +69,17 @@ export interface HeadLimits {
   maxHeaderCount: number;
 }
 
-const CRLFCRLF = Buffer.from("\r\n\r\n");
-const LFLF = Buffer.from("\n\n");
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
- * Index just past the blank line that ends the head in `buf[from..]`, or -1 when it has not
- * arrived yet.
+ * Index just past the blank line that ends the head in `buf`, or -1 when it has not arrived yet.
+ * A line may end in CRLF or in a lone LF (RFC 9112 §2.2 lets a recipient accept that, and Bun's
+ * fetch does), so the head ends at the first `\n\n` or `\n\r\n`.
  *
- * @throws {HttpParseError} when the head passes `maxHeaderBytes`, or ends in bare LFs (a
- *   framing RFC 9112 lets us refuse, and one that smuggling attacks rely on).
+ * @param from where to resume looking: a caller that already looked at `buf[0..n)` passes `n`.
+ * @throws {HttpParseError} when the head passes `maxHeaderBytes`, or when a line starts with a
+ *   CR that no LF follows (a CR is only ever half of a line end).
  *
  * @example
  * ```ts
@@ -85,14 +87,29 @@ const LFLF = Buffer.from("\n\n");
  * if (end >= 0) head = parseHead(buf, end, "GET", limits, origin);
  * ```
  */
-export function findHeadEnd(buf: Buffer, maxHeaderBytes: number, origin: string): number {
-  const at = buf.indexOf(CRLFCRLF);
-  if (at >= 0) {
-    if (at + 4 > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
-    return at + 4;
+export function findHeadEnd(buf: Buffer, maxHeaderBytes: number, origin: string, from = 0): number {
+  // A line end is at most 3 bytes before `from` (LF CR, waiting for its LF): look again there.
+  let i = from > 2 ? from - 2 : 0;
+  const n = buf.length;
+  for (;;) {
+    const lf = buf.indexOf(LF, i);
+    if (lf < 0 || lf + 1 >= n) break;
+    const next = buf[lf + 1];
+    let end = -1;
+    if (next === LF) end = lf + 2;
+    else if (next === CR) {
+      if (lf + 2 >= n) break;
+      if (buf[lf + 2] !== LF)
+        throw new HttpParseError(origin, "a CR not followed by LF in the head");
+      end = lf + 3;
+    }
+    if (end >= 0) {
+      if (end > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
+      return end;
+    }
+    i = lf + 1;
   }
-  if (buf.indexOf(LFLF) >= 0) throw new HttpParseError(origin, "header lines must end in CRLF");
-  if (buf.length > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
+  if (n > maxHeaderBytes) throw tooLarge(origin, maxHeaderBytes);
   return -1;
 }
 
@@ -120,9 +137,11 @@ export function parseHead(
   origin: string,
 ): ResponseHead {
   // One pass over the latin-1 text with indexOf and char codes: this runs once per response.
-  const text = buf.toString("latin1", 0, end - 2);
+  // Up to the blank line; every line in `text` then ends in LF, with or without a CR before it.
+  const text = buf.toString("latin1", 0, buf[end - 2] === CR ? end - 2 : end - 1);
   const len = text.length;
-  const eol = text.indexOf("\r\n");
+  const statusLf = text.indexOf("\n");
+  const eol = lineEnd(text, statusLf);
   // HTTP-version SP 3DIGIT SP [reason]; servers that omit the SP before an empty reason are common.
   if (
     eol < 12 ||
@@ -155,18 +174,18 @@ export function parseHead(
   let connection = "";
   let keepAliveTimeoutMs = -1;
   let contentEncoding = "";
-  let pos = eol + 2;
+  let pos = statusLf + 1;
   while (pos < len) {
     // The name is checked on the flat head text: slices of it are slower to scan.
     let colon = pos;
     let c = text.charCodeAt(colon);
     while (c < 128 && TCHAR[c] === 1) c = text.charCodeAt(++colon);
-    let lineEnd = text.indexOf("\r\n", colon);
-    if (lineEnd < 0) lineEnd = len;
-    if (c !== 0x3a || colon === pos) throw headerLineError(text, pos, lineEnd, origin);
+    const lf = text.indexOf("\n", colon);
+    const stop = lineEnd(text, lf);
+    if (c !== 0x3a || colon === pos) throw headerLineError(text, pos, stop, origin);
     const name = text.slice(pos, colon);
     let vs = colon + 1;
-    let ve = lineEnd;
+    let ve = stop;
     while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
     while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
     if (hasControl(text, vs, ve))
@@ -204,7 +223,7 @@ export function parseHead(
         }
         break;
     }
-    pos = lineEnd + 2;
+    pos = lf + 1;
   }
 
   let keepAlive: boolean;
@@ -252,6 +271,11 @@ export function parseHead(
     keepAliveTimeoutMs,
     contentEncoding,
   };
+}
+
+/** Where the line whose LF is at `lf` ends: before that LF, and before a CR right before it. */
+function lineEnd(text: string, lf: number): number {
+  return text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
 function isDigit(c: number): boolean {

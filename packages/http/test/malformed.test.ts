@@ -64,7 +64,11 @@ describe("malformed responses", () => {
       "HTTP/1.1 200 OK\r\nbroken header\r\ncontent-length: 0\r\n\r\n",
       "HTTP_PARSE_ERROR",
     ],
-    ["bare LF line endings", "HTTP/1.1 200 OK\ncontent-length: 0\n\n", "HTTP_PARSE_ERROR"],
+    [
+      "a CR that no LF follows",
+      "HTTP/1.1 200 OK\r\ncontent-length: 0\n\rx: 1\r\n\r\n",
+      "HTTP_PARSE_ERROR",
+    ],
     [
       "obsolete line folding",
       "HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n",
