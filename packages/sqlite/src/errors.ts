@@ -133,8 +133,9 @@ export class SqliteTransactionTimeoutError extends SqliteTransactionError {
 }
 
 /**
- * Migration number `version` (1-based: the `user_version` it would have set) failed and was
- * rolled back; `cause` is what it threw. Every call on the pool rejects with it.
+ * Migration number `version` (1-based: the `user_version` it would have set, or its number in
+ * the named `set`) failed and was rolled back; `cause` is what it threw. A failure of the
+ * `migrations` option rejects every call on the pool; one of `db.migrate()` rejects that call.
  *
  * @example
  * ```ts
@@ -143,14 +144,18 @@ export class SqliteTransactionTimeoutError extends SqliteTransactionError {
  */
 export class SqliteMigrationError extends PoolError {
   readonly version: number;
+  /** The named set of `db.migrate(name, ...)`; `undefined` for the `migrations` option. */
+  readonly set: string | undefined;
 
-  constructor(version: number, cause: unknown) {
+  constructor(version: number, cause: unknown, set?: string) {
+    const which = set === undefined ? `migration ${version}` : `migration ${set}#${version}`;
     super(
       "SQLITE_MIGRATION_FAILED",
-      `migration ${version} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `${which} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
     this.version = version;
+    this.set = set;
   }
 }
 

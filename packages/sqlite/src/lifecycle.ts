@@ -14,6 +14,8 @@ export class Lifecycle {
   /** Resolves once migrations are applied; rejects with their error, or `POOL_CLOSED`. */
   readonly ready: Promise<void>;
   private closing = false;
+  /** Set once `close()` stopped waiting: work still running past that is cut off too. */
+  private over = false;
   private migrated: boolean;
   /** Calls accepted while migrations ran, being started now: let through even if closing. */
   private admitting = 0;
@@ -52,10 +54,15 @@ export class Lifecycle {
   /**
    * Undefined when a call may run now. Otherwise its outcome: `POOL_CLOSED` after `close()`, or,
    * while migrations run, `retry` once they are applied (a call accepted before `close()` still
-   * runs then, and `close()` waits for it).
+   * runs then, and `close()` waits for it). An `admitted` call (made inside work already
+   * running) goes on until `close()` gives up waiting.
    */
-  blocked<R>(retry: () => Promise<R>): Promise<R> | undefined {
+  blocked<R>(retry: () => Promise<R>, admitted = false): Promise<R> | undefined {
     if (this.passing) return undefined;
+    // A call made inside a transaction, read() or write() scope (or a migration) belongs to
+    // work that was let in before: refusing it would fail that work, and waiting for
+    // migrations from inside one would wait for itself.
+    if (admitted && !this.over) return undefined;
     if (this.closing && this.admitting === 0) {
       return Promise.reject(new PoolClosedError(this.name));
     }
@@ -91,6 +98,7 @@ export class Lifecycle {
     await within(this.ready, left());
     this.cut?.(new PoolClosedError(this.name));
     await this.inflight.settled(left());
+    this.over = true;
     return left;
   }
 }

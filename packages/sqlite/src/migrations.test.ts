@@ -110,3 +110,180 @@ describe("migrations", () => {
     }
   });
 });
+
+describe("migrations calling the pool", () => {
+  // Before: db.run() inside a migration waited for migrations to finish, that is for itself,
+  // and `ready` never settled.
+  it("joins the migration: a function mixing db.* calls and its connection applies once", async () => {
+    const pool: { db?: SqlitePool } = {};
+    const migrations: Migration[] = [
+      "create table t(x integer)",
+      async (conn) => {
+        conn.run("insert into t values (1)");
+        const db = pool.db as SqlitePool;
+        await db.run("insert into t values (?)", [2]);
+        const seen = await db.all<{ x: number }>("select x from t order by x");
+        await db.transaction((tx) => tx.run("insert into t values (?)", [seen.length + 1]));
+        await db.exec("insert into t values (4)");
+      },
+    ];
+    pool.db = open(migrations);
+    const outcome = await Promise.race([
+      pool.db.ready.then(() => "ready"),
+      Bun.sleep(5_000).then(() => "still pending"),
+    ]);
+    expect(outcome).toBe("ready");
+    expect(await pool.db.all("select x from t order by x")).toEqual([
+      { x: 1 },
+      { x: 2 },
+      { x: 3 },
+      { x: 4 },
+    ]);
+    await pool.db.close();
+    const again = open(migrations);
+    await again.ready;
+    expect(await again.get("select count(*) as n from t")).toEqual({ n: 4 });
+    expect(userVersion(tmp.file("m.db"))).toBe(2);
+  });
+
+  it("rolls back whole, db.* calls included, when the function fails after them", async () => {
+    const pool: { db?: SqlitePool } = {};
+    pool.db = open([
+      "create table t(x integer)",
+      async (conn) => {
+        conn.run("insert into t values (1)");
+        await (pool.db as SqlitePool).run("insert into t values (2)");
+        throw new Error("fails after writing");
+      },
+    ]);
+    const error = await rejectionOf(pool.db.ready);
+    expect(error).toBeInstanceOf(SqliteMigrationError);
+    expect((error as SqliteMigrationError).version).toBe(2);
+    await pool.db.close();
+    const check = new Database(tmp.file("m.db"), { readonly: true });
+    expect(check.query("select count(*) as n from t").get()).toEqual({ n: 0 });
+    check.close();
+    expect(userVersion(tmp.file("m.db"))).toBe(1);
+  });
+});
+
+describe("SqlitePool.migrate (named sets)", () => {
+  const applied = (path: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.query("select name, version from _pool_migrations order by name, version").all();
+    } finally {
+      db.close();
+    }
+  };
+
+  it("applies each set once, recorded per name, without touching user_version", async () => {
+    const db = open(["create table base(x)"]);
+    await db.migrate("search", ["create table s(x)", "insert into s values (1)"]);
+    await db.migrate("rag", ["create table r(x)"]);
+    await db.migrate("search", ["create table s(x)", "insert into s values (1)"]);
+    expect(await db.get("select count(*) as n from s")).toEqual({ n: 1 });
+    await db.close();
+    expect(applied(tmp.file("m.db"))).toEqual([
+      { name: "rag", version: 1 },
+      { name: "search", version: 1 },
+      { name: "search", version: 2 },
+    ]);
+    expect(userVersion(tmp.file("m.db"))).toBe(1);
+  });
+
+  it("adding a migration to one set never re-runs, skips or reorders another's", async () => {
+    const log: string[] = [];
+    const setA = (n: number): Migration[] =>
+      Array.from({ length: n }, (_, i) => () => void log.push(`a${i + 1}`));
+    const setB: Migration[] = [() => void log.push("b1")];
+    const first = open([]);
+    await first.migrate("a", setA(1));
+    await first.migrate("b", setB);
+    await first.close();
+    const second = open([]);
+    await second.migrate("b", setB);
+    await second.migrate("a", setA(3));
+    expect(log).toEqual(["a1", "b1", "a2", "a3"]);
+  });
+
+  it("rolls back a failing migration of a set, rejects that call, and the pool stays usable", async () => {
+    const db = open([]);
+    const error = await rejectionOf(
+      db.migrate("app", [
+        "create table ok(x)",
+        "create table bad(x); insert into nowhere values (1)",
+      ]),
+    );
+    expect(error).toBeInstanceOf(SqliteMigrationError);
+    expect((error as SqliteMigrationError).set).toBe("app");
+    expect((error as SqliteMigrationError).version).toBe(2);
+    expect(await db.get("select 1 as v")).toEqual({ v: 1 });
+    expect(await db.all("select name from sqlite_master where name = 'bad'")).toEqual([]);
+    await db.migrate("app", ["create table ok(x)", "create table bad(x)"]);
+    expect(await db.all("select name from sqlite_master where name = 'bad'")).toEqual([
+      { name: "bad" },
+    ]);
+  });
+
+  it("runs after the migrations option and waits for it", async () => {
+    const db = open(["create table base(x)", "insert into base values (7)"]);
+    await db.migrate("after", ["insert into base select x + 1 from base"]);
+    expect(await db.all("select x from base order by x")).toEqual([{ x: 7 }, { x: 8 }]);
+  });
+
+  it("lets a set's function call the pool, joining its transaction", async () => {
+    const db = open([]);
+    await db.migrate("fn", [
+      "create table t(x)",
+      async () => {
+        await db.run("insert into t values (1)");
+        expect(await db.get("select count(*) as n from t")).toEqual({ n: 1 });
+      },
+    ]);
+    expect(await db.get("select count(*) as n from t")).toEqual({ n: 1 });
+  });
+
+  it("refuses bad names and lists with POOL_INVALID_OPTION", async () => {
+    const db = open([]);
+    for (const name of ["", "a b", "x".repeat(101), 5]) {
+      const error = await rejectionOf(db.migrate(name as string, []));
+      expect(error.code).toBe("POOL_INVALID_OPTION");
+    }
+    const badList = await rejectionOf(db.migrate("ok", ["x", 3] as unknown as Migration[]));
+    expect(badList.code).toBe("POOL_INVALID_OPTION");
+  });
+
+  it("refuses to run inside a transaction instead of waiting for itself", async () => {
+    const db = open([]);
+    const error = await rejectionOf(
+      db.transaction(() => db.migrate("inner", ["create table t(x)"])),
+    );
+    expect(error).toBeInstanceOf(SqliteMigrationError);
+  });
+
+  it("applies each migration once when several processes migrate the same set together", async () => {
+    const path = tmp.file("multi.db");
+    const script = `
+      import { SqlitePool } from ${JSON.stringify(`${import.meta.dir}/index.ts`)};
+      const db = new SqlitePool({ path: ${JSON.stringify(path)} });
+      await db.migrate("shared", [
+        "create table hits(pid integer)",
+        "insert into hits values (" + process.pid + ")",
+      ]);
+      await db.close();
+    `;
+    const children = Array.from({ length: 4 }, () =>
+      Bun.spawn(["bun", "-e", script], { stdout: "ignore", stderr: "pipe" }),
+    );
+    const codes = await Promise.all(children.map((c) => c.exited));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(applied(path)).toEqual([
+      { name: "shared", version: 1 },
+      { name: "shared", version: 2 },
+    ]);
+    const check = new Database(path, { readonly: true });
+    expect(check.query("select count(*) as n from hits").get()).toEqual({ n: 1 });
+    check.close();
+  });
+});

@@ -41,6 +41,33 @@ describe("resolveSqliteOptions", () => {
     expect(renamed.message).toContain("busyTimeoutMs");
   });
 
+  it.each(["constructor", "toString", "valueOf", "hasOwnProperty"])(
+    "rejects an inherited name given as an own key, without a hint: %s",
+    (name) => {
+      const error = invalid({ path: "a.db", [name]: 5 });
+      expect(error.option).toBe(name);
+      expect(error.message).not.toContain("use");
+    },
+  );
+
+  it('rejects a "__proto__" own key from JSON.parse', () => {
+    const options = { ...JSON.parse('{"__proto__": 1}'), path: "a.db" };
+    expect(invalid(options).option).toBe("__proto__");
+  });
+
+  // `readonly` is not our `readers` (read-only connections); a wrong hint is worse than none.
+  it("gives no misleading hint for readonly", () => {
+    const error = invalid({ path: "a.db", readonly: true });
+    expect(error.option).toBe("readonly");
+    expect(error.message).not.toContain("readers");
+  });
+
+  it("treats a pragma named like an Object method as a pragma name, not an owned one", () => {
+    expect(resolveSqliteOptions({ path: "a.db", pragmas: { constructor: 1 } }).pragmas).toEqual({
+      constructor: 1,
+    });
+  });
+
   it("rejects wrong types and out-of-range values, naming the field", () => {
     expect(invalid(null).option).toBe("options");
     expect(invalid({}).option).toBe("path");

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
-import { PoolInvalidOptionError } from "@pool/core";
-import type { Migration } from "./migrations.ts";
+import { PoolInvalidOptionError, unknownOption } from "@pool/core";
+import { checkMigrations, type Migration } from "./migrations.ts";
 import { checkPragmas, type PragmaValue } from "./pragmas.ts";
 
 /**
@@ -76,7 +76,14 @@ const DEFAULTS = {
   name: "sqlite",
 } as const;
 
-const KNOWN = new Set(["path", "readers", "pragmas", "migrations", ...Object.keys(DEFAULTS)]);
+const TIMEOUT_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
+const KNOWN: ReadonlySet<string> = new Set([
+  "path",
+  "readers",
+  "pragmas",
+  "migrations",
+  ...Object.keys(DEFAULTS),
+]);
 
 /** Names from other libraries and from @pool/core, so a migrating user gets a hint. */
 const RENAMED: Record<string, string> = {
@@ -87,7 +94,6 @@ const RENAMED: Record<string, string> = {
   max: "readers",
   maxReaders: "readers",
   maxConnections: "readers",
-  readonly: "readers",
   transactionTimeout: "transactionTimeoutMs",
   statementCacheCapacity: "statementCacheSize",
   idleTimeout: "idleTimeoutMs",
@@ -128,14 +134,8 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
   if (options === null || typeof options !== "object") {
     throw new PoolInvalidOptionError("options", "expected an object with at least `path`");
   }
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue;
-    const hint = RENAMED[key];
-    throw new PoolInvalidOptionError(
-      key,
-      hint ? `unknown option, use "${hint}" instead` : "unknown option",
-    );
-  }
+  const unknown = unknownOption(options, KNOWN, "", RENAMED);
+  if (unknown !== undefined) throw unknown;
   const o = options as unknown as Record<string, unknown>;
   if (typeof o.path !== "string") {
     throw new PoolInvalidOptionError("path", 'must be a file path string or ":memory:"');
@@ -178,14 +178,7 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
   }
   if (typeof r.name !== "string") throw new PoolInvalidOptionError("name", "must be a string");
   checkPragmas(r.pragmas);
-  if (!Array.isArray(r.migrations)) {
-    throw new PoolInvalidOptionError("migrations", "must be an array of SQL strings or functions");
-  }
-  r.migrations.forEach((m, i) => {
-    if (typeof m !== "string" && typeof m !== "function") {
-      throw new PoolInvalidOptionError(`migrations[${i}]`, "must be an SQL string or a function");
-    }
-  });
+  checkMigrations(r.migrations, "migrations");
   r.memory = isMemoryPath(r.path);
   if (r.memory && r.workers > 0) {
     throw new PoolInvalidOptionError(
@@ -212,11 +205,8 @@ export function timeoutOption(
   if (options === null || typeof options !== "object") {
     return new PoolInvalidOptionError("options", `${call} options must be an object`);
   }
-  for (const key in options) {
-    if (key !== "timeoutMs") {
-      return new PoolInvalidOptionError(key, `unknown ${call} option (known: "timeoutMs")`);
-    }
-  }
+  const unknown = unknownOption(options, TIMEOUT_KEYS, call);
+  if (unknown !== undefined) return unknown;
   const timeoutMs = (options as { timeoutMs?: unknown }).timeoutMs ?? fallbackMs;
   if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
     return new PoolInvalidOptionError(

@@ -35,7 +35,8 @@ export function checkPragmas(pragmas: unknown): void {
   for (const [name, value] of Object.entries(pragmas)) {
     const field = `pragmas.${name}`;
     if (!NAME.test(name)) throw new PoolInvalidOptionError(field, "is not a pragma name");
-    const owned = OWNED[name.toLowerCase().replace(/^.*\./, "")];
+    const bare = name.toLowerCase().replace(/^.*\./, "");
+    const owned = Object.hasOwn(OWNED, bare) ? OWNED[bare] : undefined;
     if (owned !== undefined) throw new PoolInvalidOptionError(field, `cannot be set: ${owned}`);
     if (
       typeof value === "number"

@@ -359,6 +359,88 @@ describe("SqlitePool.close", () => {
     check.close();
   });
 
+  // A SIGTERM shutdown is graceful only if work admitted before close() can finish: its own
+  // db.* calls must not be refused as new ones.
+  it("lets a running transaction's db.* calls through and commits it", async () => {
+    const db = open();
+    await db.ready;
+    const tx = db.transaction(async () => {
+      await Bun.sleep(50);
+      await db.run("insert into users(email) values ('late')");
+      const row = await db.get<{ n: number }>("select count(*) as n from users");
+      await db.exec("update users set n = 1");
+      return row?.n;
+    });
+    await Bun.sleep(10);
+    await db.close();
+    expect(await tx).toBe(1);
+    const check = new Database(tmp.file("app.db"), { readonly: true });
+    expect(check.query("select email, n from users").all()).toEqual([{ email: "late", n: 1 }]);
+    check.close();
+  });
+
+  it("lets calls inside a queued transaction, read() and write() through once they start", async () => {
+    const db = open();
+    await db.ready;
+    const first = db.transaction(async () => {
+      await Bun.sleep(30);
+      await db.run("insert into users(email) values ('first')");
+    });
+    const queued = db.transaction(async () => {
+      await db.run("insert into users(email) values ('queued')");
+    });
+    const write = db.write(async () => {
+      await Bun.sleep(10);
+      await db.run("insert into users(email) values ('write')");
+    });
+    const read = db.read(async () => {
+      await Bun.sleep(20);
+      return db.all("select 1 as v");
+    });
+    await Bun.sleep(5);
+    await db.close();
+    await Promise.all([first, queued, write]);
+    expect(await read).toEqual([{ v: 1 }]);
+    const check = new Database(tmp.file("app.db"), { readonly: true });
+    expect(check.query("select email from users order by id").all()).toEqual([
+      { email: "first" },
+      { email: "queued" },
+      { email: "write" },
+    ]);
+    check.close();
+  });
+
+  it("refuses a new top-level call made while closing, even from inside a scope's timer", async () => {
+    const db = open();
+    await db.ready;
+    const tx = db.transaction(async () => {
+      await Bun.sleep(40);
+    });
+    await Bun.sleep(5);
+    const closing = db.close();
+    const outside = await rejectionOf(db.run("insert into users(email) values ('new')"));
+    expect(outside).toBeInstanceOf(PoolClosedError);
+    await closing;
+    await tx;
+  });
+
+  it("refuses a transaction's calls once the grace period ran out", async () => {
+    const db = open({ transactionTimeoutMs: 0 });
+    await db.ready;
+    const late = Promise.withResolvers<{ call: Promise<unknown> }>();
+    const tx = db.transaction(async () => {
+      await Bun.sleep(100);
+      const call = db.run("insert into users(email) values ('too-late')");
+      late.resolve({ call });
+      await call;
+    });
+    await db.close({ timeoutMs: 20 });
+    const error = await rejectionOf(tx);
+    expect(error.code).toBe("POOL_CLOSED");
+    const lateError = await rejectionOf((await late.promise).call);
+    expect(["POOL_CLOSED", "SQLITE_TX_REVOKED"]).toContain(lateError.code as string);
+  });
+
   it("after its grace period, fails a transaction that never ends with POOL_CLOSED and closes anyway", async () => {
     const db = open({ transactionTimeoutMs: 0 });
     await db.ready;

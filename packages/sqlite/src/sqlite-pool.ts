@@ -6,16 +6,25 @@ import {
   type RunResult,
   type SqlParams,
 } from "./connection.ts";
+import { SqliteMigrationError } from "./errors.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { MainReaders } from "./main-readers.ts";
-import { migrate } from "./migrations.ts";
+import {
+  checkMigrations,
+  checkSetName,
+  type InScope,
+  type Migration,
+  migrate,
+  namedLedger,
+  userVersionLedger,
+} from "./migrations.ts";
 import {
   type ResolvedSqliteOptions,
   resolveSqliteOptions,
   type SqlitePoolOptions,
   timeoutOption,
 } from "./options.ts";
-import { onScope, type Scope } from "./scope.ts";
+import { endScope, lentScope, onScope, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
@@ -93,6 +102,18 @@ export class SqlitePool implements AsyncDisposable {
     busyRetries: 0,
   };
   private closing: Promise<void> | undefined;
+  /** Runs a migration function with the pool's calls routed into its transaction. */
+  private readonly inScope: InScope = async (conn, fn) => {
+    const scope = lentScope(conn, true);
+    try {
+      return await this.als.run(scope, () => fn(conn.db));
+    } finally {
+      endScope(scope);
+    }
+  };
+  private get migrateContext() {
+    return { busyTimeoutMs: this.o.busyTimeoutMs, counters: this.counters, inScope: this.inScope };
+  }
 
   /**
    * Opens the writer at once, so a bad path throws here; readers and Workers open as needed.
@@ -123,7 +144,7 @@ export class SqlitePool implements AsyncDisposable {
       o.migrations.length === 0
         ? undefined
         : this.writer.pool.use((conn) =>
-            migrate(conn, o.migrations, o.busyTimeoutMs, this.counters),
+            migrate(conn, o.migrations, userVersionLedger, this.migrateContext),
           ),
     );
     this.ready = this.life.ready;
@@ -184,7 +205,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.life.blocked(() => this.read(fn));
+    const blocked = this.held(() => this.read(fn));
     if (blocked !== undefined) return blocked;
     const scope = this.currentScope();
     if (scope instanceof Promise) return scope;
@@ -204,7 +225,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.life.blocked(() => this.write(fn));
+    const blocked = this.held(() => this.write(fn));
     if (blocked !== undefined) return blocked;
     const scope = this.currentScope();
     if (scope instanceof Promise) return scope;
@@ -231,7 +252,7 @@ export class SqlitePool implements AsyncDisposable {
     fn: (tx: Transaction) => R | PromiseLike<R>,
     options?: TransactionOptions,
   ): Promise<Awaited<R>> {
-    const blocked = this.life.blocked(() => this.transaction(fn, options));
+    const blocked = this.held(() => this.transaction(fn, options));
     if (blocked !== undefined) return blocked;
     const timeoutMs = timeoutOption(options, this.o.transactionTimeoutMs, "transaction");
     if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
@@ -253,7 +274,7 @@ export class SqlitePool implements AsyncDisposable {
    */
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
     if (!this.life.passing) {
-      const blocked = this.life.blocked(() => this.all<T>(sql, params));
+      const blocked = this.held(() => this.all<T>(sql, params));
       if (blocked !== undefined) return blocked;
     }
     return this.query("all", sql, params) as Promise<T[]>;
@@ -269,7 +290,7 @@ export class SqlitePool implements AsyncDisposable {
    */
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T | null> {
     if (!this.life.passing) {
-      const blocked = this.life.blocked(() => this.get<T>(sql, params));
+      const blocked = this.held(() => this.get<T>(sql, params));
       if (blocked !== undefined) return blocked;
     }
     return this.query("get", sql, params) as Promise<T | null>;
@@ -286,7 +307,7 @@ export class SqlitePool implements AsyncDisposable {
    */
   run(sql: string, params?: SqlParams): Promise<RunResult> {
     if (!this.life.passing) {
-      const blocked = this.life.blocked(() => this.run(sql, params));
+      const blocked = this.held(() => this.run(sql, params));
       if (blocked !== undefined) return blocked;
     }
     if (this.als.getStore() !== undefined) {
@@ -308,7 +329,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   exec(sql: string): Promise<void> {
-    const blocked = this.life.blocked(() => this.exec(sql));
+    const blocked = this.held(() => this.exec(sql));
     if (blocked !== undefined) return blocked;
     const scope = this.currentScope();
     if (scope instanceof Promise) return scope;
@@ -318,6 +339,48 @@ export class SqlitePool implements AsyncDisposable {
       });
     }
     return this.life.track(this.writer.exec(sql));
+  }
+
+  /**
+   * Applies a named set of migrations once, recorded per set name in the `_pool_migrations`
+   * table: several apps (or modules) sharing one database each own a set, and adding or
+   * reordering one set's migrations never re-runs, skips or reorders another's. Each migration
+   * runs in its own `BEGIN IMMEDIATE` transaction that first re-reads the table, so processes
+   * starting together apply each one exactly once; a failing one is rolled back and rejects this
+   * call (the pool stays usable). Runs after the `migrations` option's list, which keeps its
+   * `user_version`; the two never count each other's.
+   *
+   * @param name the set's name: 1–100 of `A-Z a-z 0-9 _ . : / -`.
+   * @throws {PoolInvalidOptionError} on a bad name or list (`POOL_INVALID_OPTION`).
+   * @throws {SqliteMigrationError} `SQLITE_MIGRATION_FAILED`, with `set` and `version`.
+   * @example
+   * ```ts
+   * await db.migrate("search", [
+   *   "create table search_docs(id integer primary key, title text not null)",
+   *   (conn) => conn.run("create index search_docs_title on search_docs(title)"),
+   * ]);
+   * ```
+   */
+  migrate(name: string, migrations: readonly Migration[]): Promise<void> {
+    const blocked = this.held(() => this.migrate(name, migrations));
+    if (blocked !== undefined) return blocked;
+    try {
+      checkSetName(name);
+      checkMigrations(migrations, "migrations");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.als.getStore() !== undefined) {
+      // The caller may hold the writer already: queueing for it would wait for itself.
+      const inside = new Error(
+        "migrate() cannot be called inside a transaction, read() or write()",
+      );
+      return Promise.reject(new SqliteMigrationError(0, inside, name));
+    }
+    const list = [...migrations];
+    return this.life.track(
+      this.writer.pool.use((conn) => migrate(conn, list, namedLedger(name), this.migrateContext)),
+    );
   }
 
   /**
@@ -367,6 +430,18 @@ export class SqlitePool implements AsyncDisposable {
   /** `await using db = new SqlitePool(...)` closes it at scope exit. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Undefined when a call may go on now; else its outcome (`POOL_CLOSED`, or `retry` once
+   * migrations are applied). A call made inside a live scope is work admitted before `close()`
+   * (or a migration calling the pool), so it goes on until `close()` stops waiting.
+   */
+  private held<R>(retry: () => Promise<R>): Promise<R> | undefined {
+    if (this.life.passing) return undefined;
+    const scope = this.als.getStore();
+    const live = scope !== undefined && (scope.tx !== undefined ? scope.tx.active : !scope.ended);
+    return this.life.blocked(retry, live);
   }
 
   /** `all`/`get`: in the caller's scope, else on a Worker, else on a main-thread reader. */
