@@ -14,5 +14,6 @@ export type { WaitStats } from "./histogram.ts";
 export { Histogram } from "./histogram.ts";
 export { Lease } from "./lease.ts";
 export type { AcquireOptions, CloseOptions, PoolOptions } from "./options.ts";
+export { unknownOption } from "./options.ts";
 export { Pool } from "./pool.ts";
 export type { PoolStats } from "./stats.ts";

@@ -43,6 +43,25 @@ describe("new Pool(options)", () => {
     expect(invalid({ create, maxx: 3 }).option).toBe("maxx");
   });
 
+  // Names every object inherits: an `in` lookup finds them on Object.prototype and lets them by.
+  it.each(["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"])(
+    "rejects an inherited name given as an own key: %s",
+    (name) => {
+      expect(invalid({ create, [name]: 5 }).option).toBe(name);
+    },
+  );
+
+  it('rejects a "__proto__" own key from JSON.parse', () => {
+    const options = { ...JSON.parse('{"__proto__": 1}'), create };
+    expect(Object.keys(options)).toContain("__proto__");
+    expect(invalid(options).option).toBe("__proto__");
+  });
+
+  it("gives no hint for a name that only looks renamed through the prototype", () => {
+    const error = invalid({ create, constructor: 5 });
+    expect(error.message).not.toContain("use");
+  });
+
   it("hints at our name for another pool's option", () => {
     const error = invalid({ create, acquireTimeoutMillis: 100 });
     expect(error.option).toBe("acquireTimeoutMillis");
@@ -121,4 +140,18 @@ describe("acquire() and close() options", () => {
     expect((nan as PoolInvalidOptionError).code).toBe("POOL_INVALID_OPTION");
     await pool.close();
   });
+
+  it.each(["constructor", "toString", "__proto__"])(
+    "reject an inherited name given as an own key: %s",
+    async (name) => {
+      const pool = new Pool({ create, max: 1 });
+      const options = JSON.parse(`{"${name}": 5}`);
+      const error = await pool.acquire(options).catch((e: unknown) => e);
+      expect((error as PoolInvalidOptionError).option).toBe(name);
+      const closeError = await pool.close(options).catch((e: unknown) => e);
+      expect((closeError as PoolInvalidOptionError).option).toBe(name);
+      expect(pool.closed).toBe(false);
+      await pool.close();
+    },
+  );
 });

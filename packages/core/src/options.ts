@@ -130,6 +130,7 @@ const RENAMED: Record<string, string> = {
 };
 
 const FUNCTIONS = ["create", "destroy", "validate"] as const;
+const KNOWN: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), ...FUNCTIONS]);
 const DURATIONS = [
   "acquireTimeoutMs",
   "createTimeoutMs",
@@ -158,14 +159,8 @@ export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
   if (options === null || typeof options !== "object") {
     throw new PoolInvalidOptionError("options", "expected an object with at least `create`");
   }
-  for (const key of Object.keys(options)) {
-    if (key in DEFAULTS || (FUNCTIONS as readonly string[]).includes(key)) continue;
-    const hint = RENAMED[key];
-    throw new PoolInvalidOptionError(
-      key,
-      hint ? `unknown option, use "${hint}" instead` : "unknown option",
-    );
-  }
+  const unknown = unknownOption(options, KNOWN, "", RENAMED);
+  if (unknown !== undefined) throw unknown;
   const o = options as unknown as Record<string, unknown>;
   for (const key of FUNCTIONS) {
     const value = o[key];
@@ -228,27 +223,56 @@ export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
   return resolved;
 }
 
+/**
+ * The error for the first own key of `options` that `known` does not list, if any. Only own
+ * keys count, and the lookups never reach `Object.prototype`: `{ constructor: 5 }`, `toString`
+ * or a `"__proto__"` key from `JSON.parse` are unknown options like any other typo.
+ *
+ * @param what the call, for per-call options ("acquire", "close"); `""` for constructor options.
+ * @param renamed other libraries' names for ours, turned into a "use X instead" hint.
+ * @example
+ * ```ts
+ * const error = unknownOption(options, new Set(["path", "readers"]), "", { filename: "path" });
+ * if (error !== undefined) throw error;
+ * ```
+ */
+export function unknownOption(
+  options: object,
+  known: ReadonlySet<string>,
+  what: string,
+  renamed: Readonly<Record<string, string>> = {},
+): PoolInvalidOptionError | undefined {
+  for (const key of Object.keys(options)) {
+    if (known.has(key)) continue;
+    const hint = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
+    const unknown = what === "" ? "unknown option" : `unknown ${what} option`;
+    const detail = hint
+      ? `use "${hint}" instead`
+      : what === ""
+        ? ""
+        : `known: ${[...known].map((k) => `"${k}"`).join(", ")}`;
+    return new PoolInvalidOptionError(key, detail === "" ? unknown : `${unknown}, ${detail}`);
+  }
+  return undefined;
+}
+
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }
 
-const ACQUIRE_KEYS = new Set(["signal", "timeoutMs"]);
+const ACQUIRE_KEYS: ReadonlySet<string> = new Set(["signal", "timeoutMs"]);
+const CLOSE_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
 
 /** Checks `acquire()` options; returns the error to reject with, if any. */
 export function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionError | undefined {
   if (typeof options !== "object" || options === null) {
     return new PoolInvalidOptionError("options", "acquire options must be an object");
   }
-  for (const key in options) {
-    // A typo such as `{ timeout: 50 }` would otherwise wait the pool's full acquireTimeoutMs.
-    if (!ACQUIRE_KEYS.has(key))
-      return new PoolInvalidOptionError(
-        key,
-        'unknown acquire option (known: "signal", "timeoutMs")',
-      );
-  }
+  // A typo such as `{ timeout: 50 }` would otherwise wait the pool's full acquireTimeoutMs.
+  const unknown = unknownOption(options, ACQUIRE_KEYS, "acquire");
+  if (unknown !== undefined) return unknown;
   const { timeoutMs, signal } = options;
   if (
     timeoutMs !== undefined &&
@@ -272,10 +296,8 @@ export function closeTimeoutOf(options: CloseOptions | undefined, fallbackMs: nu
   if (typeof options !== "object" || options === null) {
     throw new PoolInvalidOptionError("options", "close options must be an object");
   }
-  for (const key in options) {
-    if (key !== "timeoutMs")
-      throw new PoolInvalidOptionError(key, 'unknown close option (known: "timeoutMs")');
-  }
+  const unknown = unknownOption(options, CLOSE_KEYS, "close");
+  if (unknown !== undefined) throw unknown;
   const timeoutMs = options.timeoutMs ?? fallbackMs;
   if (!(typeof timeoutMs === "number" && timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
     throw new PoolInvalidOptionError(
