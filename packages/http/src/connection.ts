@@ -31,6 +31,10 @@ export type CloseReason =
  */
 export interface ConnectionUser {
   onData(data: Buffer): void;
+  /**
+   * The socket closed. `error` is set when it did not end cleanly: Bun reports a reset (RST) as
+   * an `ECONNRESET` error here, a FIN as no error.
+   */
   onClose(error: Error | undefined): void;
   onDeadline(): void;
 }
@@ -69,6 +73,8 @@ export class Connection {
   /** Requests started on this socket. */
   requests = 0;
   closed = false;
+  /** This side closed it (`destroy()`), so its close says nothing of how the server ended. */
+  closedLocally = false;
   /** Set by whoever decides to close it, before the pool's destroy runs. */
   closeReason: CloseReason | undefined = undefined;
   /** The exchange currently using the socket. */
@@ -243,6 +249,7 @@ export class Connection {
     this.clearTimer();
     if (this.closed) return;
     this.closed = true;
+    this.closedLocally = true;
     this.socket?.terminate();
     this.settleDrain(false);
   }

@@ -8,7 +8,6 @@ import {
   gunzipSync,
   inflateRawSync,
   inflateSync,
-  constants as zlib,
 } from "node:zlib";
 import { BodyStream } from "./body-stream.ts";
 import { HttpDecodeError } from "./errors.ts";
@@ -46,24 +45,24 @@ export function contentCodings(contentEncoding: string): Coding[] | undefined {
   return out.reverse();
 }
 
-// Servers send truncated streams often enough that browsers accept them; so do we.
-const LENIENT = { finishFlush: zlib.Z_SYNC_FLUSH };
-const LENIENT_BR = { finishFlush: zlib.BROTLI_OPERATION_FLUSH };
-
 /**
  * Most bytes a body that arrived whole is decoded to in one go. A few hundred bytes of brotli
  * can expand to gigabytes; past this the body is decoded as it is read ({@link decodingStream}).
+ *
+ * zlib's default finish flush is kept on purpose: a stream that ends before its trailer (a
+ * gzip body cut short) fails with "unexpected end of file" instead of passing its readable
+ * prefix off as the whole body. Bun's fetch refuses such a body too.
  */
 const WHOLE_DECODE_MAX = 1024 * 1024;
-const WHOLE = { ...LENIENT, maxOutputLength: WHOLE_DECODE_MAX };
-const WHOLE_BR = { ...LENIENT_BR, maxOutputLength: WHOLE_DECODE_MAX };
+const WHOLE = { maxOutputLength: WHOLE_DECODE_MAX };
 
 /**
  * Decodes a whole body at once: the fast path for a response that arrived in one piece.
  *
  * @returns the decoded bytes, or `undefined` when they would pass 1 MiB (then decode it with
  *   {@link decodingStream}, as it is read).
- * @throws {HttpDecodeError} when the bytes are not valid in that coding.
+ * @throws {HttpDecodeError} when the bytes are not valid in that coding, or end before the
+ *   coded stream does (a truncated body).
  *
  * @example
  * ```ts
@@ -77,9 +76,11 @@ export function decodeSync(
 ): Uint8Array | undefined {
   let out = body;
   for (const coding of codings) {
+    // An empty body has nothing to cut short: fetch hands it out empty, whatever its coding.
+    if (out.length === 0) return out;
     try {
       if (coding === "gzip") out = gunzipSync(out, WHOLE);
-      else if (coding === "br") out = brotliDecompressSync(out, WHOLE_BR);
+      else if (coding === "br") out = brotliDecompressSync(out, WHOLE);
       else out = isZlibWrapped(out) ? inflateSync(out, WHOLE) : inflateRawSync(out, WHOLE);
     } catch (error) {
       if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") return undefined;
@@ -206,12 +207,12 @@ export class StreamDecoder {
     const stages = this.codings.map((coding, i) => {
       const stream =
         coding === "gzip"
-          ? createGunzip(LENIENT)
+          ? createGunzip()
           : coding === "br"
-            ? createBrotliDecompress(LENIENT_BR)
+            ? createBrotliDecompress()
             : i === 0 && !isZlibWrapped(firstChunk)
-              ? createInflateRaw(LENIENT)
-              : createInflate(LENIENT);
+              ? createInflateRaw()
+              : createInflate();
       stream.on("error", (error) => {
         if (this.failed) return;
         this.destroy();

@@ -146,13 +146,20 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
 
   onClose(error: Error | undefined): void {
     if (this.state === DONE) return;
-    if (this.state === BODY && this.head?.framing === Framing.Close) {
-      // The close is what ends this body.
+    const c = this.connection;
+    if (c.closeReason === "closed") {
+      return this.fail(new PoolClosedError(this.config.origin), "closed");
+    }
+    if (
+      this.state === BODY &&
+      this.head?.framing === Framing.Close &&
+      error === undefined &&
+      !c.closedLocally
+    ) {
+      // The server's FIN is what ends this body. A reset, or a close of ours, only cuts it short
+      // (RFC 9112 §8): that is an error below, never a complete body.
       this.body?.end();
       return this.finish(false, "connectionClose");
-    }
-    if (this.connection.closeReason === "closed") {
-      return this.fail(new PoolClosedError(this.config.origin), "closed");
     }
     const reason: CloseReason = this.responseStarted ? "error" : "remoteClosed";
     this.fail(new HttpSocketError(this.config.origin, this.responseStarted, error), reason);
