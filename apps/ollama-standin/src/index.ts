@@ -1,0 +1,12 @@
+export { cosine, DEFAULT_DIMENSIONS, embedText } from "./embed-text.ts";
+export type { Endpoint } from "./endpoints.ts";
+export type { StandinErrorCode } from "./errors.ts";
+export { StandinError } from "./errors.ts";
+export { answerChat, extractAnswer, NO_ANSWER, splitChat } from "./extractive-answer.ts";
+export type { Faults } from "./faults.ts";
+export type { StandinOptions } from "./options.ts";
+export type { ChatMessage } from "./prompt-template.ts";
+export { renderPrompt } from "./prompt-template.ts";
+export type { CallCounts, RequestRecord, TokenTotals } from "./request-log.ts";
+export { Standin, startStandin } from "./standin.ts";
+export { tokenize } from "./tokenize.ts";
