@@ -83,7 +83,7 @@ export class HttpPool implements AsyncDisposable {
       failures: 0,
       lastPick: 0,
     }));
-    const balanced = options.origins !== undefined;
+    const balanced = o.balanced;
     this.balanced = balanced;
     const prober = balanced ? new HealthProber(o.healthCheck) : undefined;
     this.prober = prober;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { PoolInvalidOptionError } from "@pool/core";
-import { type HttpPoolOptions, resolveOptions, SOCKET_ONLY } from "./options.ts";
+import { closeTimeoutOf, type HttpPoolOptions, resolveOptions, SOCKET_ONLY } from "./options.ts";
 
 function invalid(options: unknown): PoolInvalidOptionError {
   try {
@@ -70,5 +70,57 @@ describe("resolveOptions", () => {
     ];
     for (const [options, option] of cases) expect(invalid(options).option).toBe(option);
     expect(invalid(null).option).toBe("options");
+  });
+});
+
+/** Names every object inherits, and an own `"__proto__"` key as JSON.parse makes one. */
+const INHERITED: Array<[string, () => Record<string, unknown>]> = [
+  ...["constructor", "toString", "valueOf", "hasOwnProperty"].map(
+    (name): [string, () => Record<string, unknown>] => [name, () => ({ [name]: 5 })],
+  ),
+  ["__proto__", () => JSON.parse('{"__proto__": 1}')],
+];
+
+describe("unknown options named like Object's own members", () => {
+  for (const [name, make] of INHERITED) {
+    it(`refuses ${name} among the pool options, on either transport`, () => {
+      for (const transport of ["socket", "fetch"]) {
+        const e = invalid({ origin: "http://a", transport, ...make() });
+        expect(e).toBeInstanceOf(PoolInvalidOptionError);
+        expect([e.code, e.option]).toEqual(["POOL_INVALID_OPTION", name]);
+      }
+    });
+
+    it(`refuses ${name} inside tls and healthCheck`, () => {
+      const tls = invalid({ origin: "http://a", tls: make() });
+      expect([tls.code, tls.option]).toEqual(["POOL_INVALID_OPTION", `tls.${name}`]);
+      const health = invalid({ origins: ["http://a"], healthCheck: make() });
+      expect([health.code, health.option]).toEqual(["POOL_INVALID_OPTION", `healthCheck.${name}`]);
+    });
+
+    it(`refuses ${name} among the close options`, () => {
+      let error: unknown;
+      try {
+        closeTimeoutOf(make(), 30_000);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PoolInvalidOptionError);
+      expect((error as PoolInvalidOptionError).option).toBe(name);
+    });
+  }
+
+  it("reads own options only, never inherited ones", () => {
+    const o = resolveOptions(
+      Object.assign(Object.create({ origins: ["http://b"], connections: 99 }), {
+        origin: "http://a",
+      }),
+    );
+    expect([o.origins.map((u) => u.origin), o.balanced, o.connections]).toEqual([
+      ["http://a"],
+      false,
+      10,
+    ]);
+    expect(closeTimeoutOf(Object.create({ timeoutMs: 5 }), 30_000)).toBe(30_000);
   });
 });

@@ -1,4 +1,4 @@
-import { PoolInvalidOptionError } from "@pool/core";
+import { PoolInvalidOptionError, unknownOption } from "@pool/core";
 
 /**
  * TLS settings for `https` origins.
@@ -105,6 +105,8 @@ export interface HttpPoolOptions {
  */
 export interface ResolvedOptions {
   origins: URL[];
+  /** Given as `origins`: health is tracked and paths are balanced. */
+  balanced: boolean;
   transport: "socket" | "fetch";
   connections: number;
   acquireTimeoutMs: number;
@@ -162,16 +164,26 @@ export const SOCKET_ONLY = [
   "maxHeaderCount",
 ] as const;
 
-const KNOWN = new Set<string>([
+// Sets, and own keys only (`unknownOption`): a key an object inherits, such as `constructor`,
+// or a `"__proto__"` key from JSON.parse, is an unknown option like any typo.
+const KNOWN: ReadonlySet<string> = new Set([
   ...Object.keys(DEFAULTS),
   "origin",
   "origins",
   "tls",
   "healthCheck",
 ]);
+const TLS_KEYS: ReadonlySet<string> = new Set(["ca", "rejectUnauthorized", "serverName"]);
+const HEALTH_CHECK_KEYS: ReadonlySet<string> = new Set([
+  "path",
+  "intervalMs",
+  "unhealthyAfter",
+  "timeoutMs",
+]);
+const CLOSE_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
 
 /** Names other clients use, mapped to ours, so a migrating user gets a hint. */
-const RENAMED: Record<string, string> = {
+const RENAMED: Readonly<Record<string, string>> = {
   keepAliveTimeout: "keepAliveTimeoutMs",
   headersTimeout: "headersTimeoutMs",
   bodyTimeout: "bodyTimeoutMs",
@@ -218,22 +230,16 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") {
     throw new PoolInvalidOptionError("options", "expected an object with `origin` or `origins`");
   }
+  const unknown = unknownOption(options, KNOWN, "", RENAMED);
+  if (unknown !== undefined) throw unknown;
   const given = stripUndefined(options as Record<string, unknown>);
-  for (const key of Object.keys(given)) {
-    if (KNOWN.has(key)) continue;
-    const hint = RENAMED[key];
-    throw new PoolInvalidOptionError(
-      key,
-      hint ? `unknown option, use "${hint}" instead` : "unknown option",
-    );
-  }
   const o = { ...DEFAULTS, ...given } as Record<string, unknown>;
   if (o.transport !== "socket" && o.transport !== "fetch") {
     throw new PoolInvalidOptionError("transport", 'must be "socket" or "fetch"');
   }
   if (o.transport === "fetch") {
     for (const key of SOCKET_ONLY) {
-      if (key in given) {
+      if (Object.hasOwn(given, key)) {
         throw new PoolInvalidOptionError(
           key,
           'is honoured by the "socket" transport only: the "fetch" transport cannot see sockets',
@@ -274,8 +280,9 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     throw new PoolInvalidOptionError("retryMaxDelayMs", "must not be below retryDelayMs");
   }
   return {
-    ...(o as unknown as Omit<ResolvedOptions, "origins" | "tls" | "healthCheck">),
+    ...(o as unknown as Omit<ResolvedOptions, "origins" | "balanced" | "tls" | "healthCheck">),
     origins: resolveOrigins(given.origin, given.origins),
+    balanced: given.origins !== undefined,
     tls: resolveTls(given.tls),
     healthCheck: resolveHealthCheck(given.healthCheck),
   };
@@ -296,12 +303,12 @@ export function closeTimeoutOf(options: unknown, fallbackMs: number): number {
   if (options === null || typeof options !== "object") {
     throw new PoolInvalidOptionError("options", "close options must be an object");
   }
-  for (const key of Object.keys(options)) {
-    if (key !== "timeoutMs") {
-      throw new PoolInvalidOptionError(key, 'unknown close option (known: "timeoutMs")');
-    }
-  }
-  const timeoutMs = (options as { timeoutMs?: unknown }).timeoutMs ?? fallbackMs;
+  const unknown = unknownOption(options, CLOSE_KEYS, "close");
+  if (unknown !== undefined) throw unknown;
+  const own = Object.hasOwn(options, "timeoutMs")
+    ? (options as { timeoutMs?: unknown }).timeoutMs
+    : undefined;
+  const timeoutMs = own ?? fallbackMs;
   if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
     throw new PoolInvalidOptionError(
       "timeoutMs",
@@ -348,11 +355,8 @@ function resolveTls(tls: unknown): HttpTlsOptions {
   if (tls === undefined) return {};
   if (tls === null || typeof tls !== "object")
     throw new PoolInvalidOptionError("tls", "must be an object");
-  const allowed = new Set(["ca", "rejectUnauthorized", "serverName"]);
+  refuseUnknown(tls, TLS_KEYS, "tls");
   const t = stripUndefined(tls as Record<string, unknown>);
-  for (const key of Object.keys(t)) {
-    if (!allowed.has(key)) throw new PoolInvalidOptionError(`tls.${key}`, "unknown option");
-  }
   if (t.rejectUnauthorized !== undefined && typeof t.rejectUnauthorized !== "boolean") {
     throw new PoolInvalidOptionError("tls.rejectUnauthorized", "must be a boolean");
   }
@@ -365,7 +369,8 @@ function resolveTls(tls: unknown): HttpTlsOptions {
       throw new PoolInvalidOptionError("tls.ca", "must be PEM text or bytes, or an array of them");
     }
   }
-  return t as HttpTlsOptions;
+  // A plain object again: Bun's TLS options are read by code that may expect one.
+  return { ...t } as HttpTlsOptions;
 }
 
 function resolveHealthCheck(value: unknown): ResolvedOptions["healthCheck"] {
@@ -379,10 +384,8 @@ function resolveHealthCheck(value: unknown): ResolvedOptions["healthCheck"] {
   if (value === null || typeof value !== "object") {
     throw new PoolInvalidOptionError("healthCheck", "must be an object");
   }
+  refuseUnknown(value, HEALTH_CHECK_KEYS, "healthCheck");
   const h = stripUndefined(value as Record<string, unknown>);
-  for (const key of Object.keys(h)) {
-    if (!(key in out)) throw new PoolInvalidOptionError(`healthCheck.${key}`, "unknown option");
-  }
   if (h.path !== undefined) {
     if (typeof h.path !== "string" || !h.path.startsWith("/")) {
       throw new PoolInvalidOptionError("healthCheck.path", 'must be a path starting with "/"');
@@ -409,8 +412,16 @@ function resolveHealthCheck(value: unknown): ResolvedOptions["healthCheck"] {
   return out;
 }
 
+/** Throws for the first own key of the nested object `value` that `known` lacks, as `name.key`. */
+function refuseUnknown(value: object, known: ReadonlySet<string>, name: string): void {
+  const unknown = unknownOption(value, known, "");
+  if (unknown !== undefined)
+    throw new PoolInvalidOptionError(`${name}.${unknown.option}`, "unknown option");
+}
+
+/** The own keys whose value is not `undefined`, on an object without a prototype to reach. */
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }

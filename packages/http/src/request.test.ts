@@ -12,6 +12,54 @@ async function prepare(
   return prepareRequest(input, init, ORIGIN, known);
 }
 
+const INHERITED_NAMES = ["constructor", "toString", "valueOf", "hasOwnProperty"];
+
+describe("prepareRequest init", () => {
+  it("takes null as no init, as fetch does", async () => {
+    const req = await prepareRequest("/x", null, ORIGIN, known);
+    expect([req.method, req.target, req.body]).toEqual(["GET", "/x", null]);
+  });
+
+  it("refuses an init that is not an object with HTTP_INVALID_REQUEST, not a TypeError", async () => {
+    for (const init of [5, "POST", true]) {
+      const error = await Promise.resolve()
+        .then(() => prepare("/", init as unknown as RequestInit))
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(HttpInvalidRequestError);
+      expect(error.code).toBe("HTTP_INVALID_REQUEST");
+    }
+  });
+
+  it("ignores members fetch does not know, whatever their name", async () => {
+    const inits: object[] = [
+      ...INHERITED_NAMES.map((name) => ({ [name]: 5 })),
+      JSON.parse('{"__proto__": {"method": "POST", "body": "x"}}'),
+    ];
+    for (const init of inits) {
+      const req = await prepare("/", init as RequestInit);
+      expect([req.method, req.body, req.redirect, req.headers.toPairs()]).toEqual([
+        "GET",
+        null,
+        "follow",
+        [],
+      ]);
+    }
+  });
+
+  it("sends a header record's own fields, named like Object's members or not, as fetch does", async () => {
+    const record = JSON.parse('{"__proto__": "p", "constructor": "c", "toString": "t"}');
+    const req = await prepare("/", { headers: record });
+    expect(req.headers.toPairs()).toEqual([
+      ["__proto__", "p"],
+      ["constructor", "c"],
+      ["toString", "t"],
+    ]);
+    // An inherited field is not one of the record's: fetch does not send it either.
+    const inherited = await prepare("/", { headers: Object.create({ "x-inherited": "1" }) });
+    expect(inherited.headers.toPairs()).toEqual([]);
+  });
+});
+
 describe("prepareRequest", () => {
   it("keeps plain paths and normalizes the rest as the URL parser does", async () => {
     expect((await prepare("/api/tags?x=1")).target).toBe("/api/tags?x=1");

@@ -76,7 +76,8 @@ function isPlainPath(path: string): boolean {
  *
  * @param knownOrigin returns the pool origin `href` starts with, if any: lets the common
  *   absolute URL skip the URL parser.
- * @throws {HttpInvalidRequestError} on an unusable URL, method, body or redirect mode.
+ * @throws {HttpInvalidRequestError} on an unusable URL, method, body or redirect mode, or an
+ *   `init` that is not an object.
  * @throws {HttpInvalidHeaderError} on an invalid header.
  *
  * @example
@@ -87,10 +88,16 @@ function isPlainPath(path: string): boolean {
  */
 export function prepareRequest(
   input: string | URL | Request,
-  init: HttpRequestInit | undefined,
+  given: HttpRequestInit | null | undefined,
   defaultOrigin: string,
   knownOrigin: (href: string) => string | undefined,
 ): PreparedRequest | Promise<PreparedRequest> {
+  // RequestInit is a WebIDL dictionary: null means none, anything else must be an object.
+  // Unknown members are ignored and inherited ones read, as fetch does with them.
+  const init = given ?? undefined;
+  if (init !== undefined && typeof init !== "object" && typeof init !== "function") {
+    throw new HttpInvalidRequestError(defaultOrigin, "init must be an object (a RequestInit)");
+  }
   let request: Request | undefined;
   let href: string;
   if (typeof input === "string") href = input;
