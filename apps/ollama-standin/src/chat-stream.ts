@@ -4,6 +4,7 @@ import { finalStats, type Generation } from "./generation.ts";
 import { sleepUnlessAborted } from "./responses.ts";
 
 const encoder = new TextEncoder();
+const DROP_FLUSH_MS = 20;
 
 /**
  * The NDJSON stream of a chat answer, as Ollama sends it: one `{ message: { content }, done:
@@ -38,6 +39,8 @@ export function streamChat(
         return finish(true);
       }
       if (sent === faults.dropAfterChunks) {
+        // Let Bun write the chunks sent so far first, or the cut would come before any byte.
+        await Bun.sleep(DROP_FLUSH_MS);
         finish(false);
         // No reason: Bun then cuts the socket without logging an error.
         return controller.error(undefined);

@@ -42,7 +42,11 @@ export class Standin {
     };
     this.#port = options.port;
     this.#listen();
-    if (options.faults.down === true) this.#server?.stop(true);
+    if (options.faults.down === true) {
+      // Listen once anyway, so that a free port is chosen and kept for when `down` is lifted.
+      void this.#server?.stop(true);
+      this.#server = undefined;
+    }
   }
 
   /** `http://host:port`, the origin to give a client or an `HttpPool`. */
