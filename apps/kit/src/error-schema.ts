@@ -23,6 +23,7 @@ export const ErrorSchema = z
           total: z.number(),
           unit: z.string(),
           etaS: z.number().optional(),
+          detail: z.string().optional(),
         })
         .optional(),
     }),

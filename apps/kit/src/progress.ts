@@ -4,6 +4,8 @@ export interface Progress {
   total: number;
   unit: string;
   etaS?: number;
+  /** Other counts worth showing, e.g. `"41/233 documents"`. */
+  detail?: string;
 }
 
 /**
@@ -94,7 +96,8 @@ function bar(progress: Progress, width: number): string {
 function counts(progress: Progress): string {
   const percent = Math.floor(fraction(progress) * 100);
   const eta = progress.etaS === undefined ? "" : `, ~${Math.ceil(progress.etaS)} s left`;
-  return `${progress.done}/${progress.total} ${progress.unit} (${percent}%${eta})`;
+  const detail = progress.detail === undefined ? "" : `, ${progress.detail}`;
+  return `${progress.done}/${progress.total} ${progress.unit} (${percent}%${eta})${detail}`;
 }
 
 function fraction(progress: Progress): number {

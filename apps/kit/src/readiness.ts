@@ -26,7 +26,7 @@ export class Readiness {
       this.#seedStartedAt = performance.now();
     }
     const elapsedS = (performance.now() - this.#seedStartedAt) / 1000;
-    const next: Progress = { done: progress.done, total: progress.total, unit: progress.unit };
+    const next: Progress = { ...progress };
     if (progress.done > 0 && progress.done < progress.total) {
       next.etaS =
         Math.round((elapsedS / progress.done) * (progress.total - progress.done) * 10) / 10;
