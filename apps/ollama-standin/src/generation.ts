@@ -20,6 +20,8 @@ export interface Generation {
   loadNs: number;
   /** `performance.now()` when the slot was taken, for the measured `eval_duration`. */
   startedMs: number;
+  /** `stop`, or `load` for a chat without messages (Ollama then only loads the model). */
+  doneReason: "stop" | "load";
   /** Frees the slot (idempotent); with `keep_alive: 0` the slot forgets its prompt. */
   release(): void;
 }
@@ -65,6 +67,7 @@ export async function startGeneration(
     promptEvalNs: (tokens.length - lease.reusedTokens) * context.options.promptEvalNsPerToken,
     loadNs: Math.round((startedMs - waitStart) * 1e6),
     startedMs,
+    doneReason: chat.messages.length === 0 ? "load" : "stop",
     release: () => lease.release(unloadsAfter(chat.keepAlive)),
   };
 }
@@ -80,7 +83,7 @@ export async function startGeneration(
 export function finalStats(generation: Generation) {
   const evalNs = Math.round((performance.now() - generation.startedMs) * 1e6);
   return {
-    done_reason: "stop",
+    done_reason: generation.doneReason,
     total_duration: generation.loadNs + generation.promptEvalNs + evalNs,
     load_duration: generation.loadNs,
     prompt_eval_count: generation.promptTokens,

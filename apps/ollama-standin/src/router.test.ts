@@ -88,6 +88,15 @@ describe("embed", () => {
 });
 
 describe("chat", () => {
+  it("answers a chat without messages with an empty load line", async () => {
+    const res = await post("/api/chat", { model: standin.chatModel, stream: false });
+    expect(await res.json()).toMatchObject({
+      done: true,
+      done_reason: "load",
+      message: { content: "" },
+    });
+  });
+
   it("streams NDJSON by default, as Ollama does", async () => {
     const res = await post("/api/chat", {
       model: standin.chatModel,
