@@ -92,8 +92,17 @@ export class FetchCall implements Timed {
   ): Uint8Array | ReadableStream<Uint8Array> {
     if (length > 0 && length <= WHOLE_BODY_MAX) {
       const reader = source.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-      // Synchronous when Bun already holds bytes of the body, a promise when it holds none.
-      const first = reader.readMany();
+      // Synchronous when Bun already holds bytes of the body, a promise when it holds none; a
+      // throw when Bun already knows the body was cut short. That is the body's failure, for
+      // its reader to see (translated), not fetch's: the head did arrive.
+      let first: ReadMany | Promise<ReadMany>;
+      try {
+        first = reader.readMany();
+      } catch (error) {
+        first = Promise.reject(error);
+        // Nobody may ever read this body; its failure must not surface as unhandled.
+        first.catch(() => {});
+      }
       if (!(first instanceof Promise) && !first.done && byteLength(first.value) === length) {
         this.finish();
         return first.value.length === 1 ? first.value[0]! : Buffer.concat(first.value);

@@ -167,6 +167,33 @@ describe("a close-delimited body cut by a reset (fetch transport)", () => {
 });
 
 for (const transport of ["socket", "fetch"] as const) {
+  describe(`a body shorter than its Content-Length (${transport} transport)`, () => {
+    it("fails its read with HTTP_SOCKET_CLOSED, even when it all came with the head, and frees the slot", async () => {
+      const server = await startServer((socket, path) => {
+        if (path === "/ok")
+          return void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+        // Head, part of the body and the FIN in one write: Bun knows the body is cut short
+        // before anyone reads it.
+        socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part");
+      });
+      const pool = new HttpPool({ origin: server.origin, connections: 1, transport });
+      try {
+        for (let i = 0; i < 3; i++) {
+          const res = await pool.fetch("/cut");
+          expect(res.status).toBe(200);
+          const error = await res.text().catch((e) => e);
+          expect(error).toBeInstanceOf(HttpSocketError);
+          expect([error.code, error.responseStarted]).toEqual(["HTTP_SOCKET_CLOSED", true]);
+        }
+        // With one connection, a slot the cut bodies kept would leave this waiting.
+        expect(await (await pool.fetch("/ok")).text()).toBe("ok");
+      } finally {
+        await pool.close({ timeoutMs: 200 });
+        await server.stop();
+      }
+    });
+  });
+
   describe(`a compressed body cut short (${transport} transport)`, () => {
     let stop: (() => Promise<void>) | undefined;
     let http: HttpPool | undefined;
