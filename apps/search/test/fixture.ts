@@ -53,16 +53,20 @@ function doc(
   };
 }
 
-/** A fresh temp database with the search tables, and a search app over it (not started). */
+/**
+ * A fresh temp database (or the one in `dir`, to test a restart) with the search tables, and a
+ * search app over it (not started). `cleanup` closes both and removes the directory.
+ */
 export async function openSearch(
-  options: Partial<Omit<SearchAppOptions, "db">> & { corpus?: CorpusDocument[] } = {},
+  options: Partial<Omit<SearchAppOptions, "db">> & { corpus?: CorpusDocument[]; dir?: string } = {},
 ): Promise<{ db: SqlitePool; search: SearchApp; dir: string; cleanup: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), "search-test-"));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "search-test-"));
   const db = new SqlitePool({ path: join(dir, "search.db") });
   const corpus = options.corpus ?? fixtureCorpus;
+  const { corpus: _corpus, dir: _dir, ...appOptions } = options;
   const search = createSearchApp({
     db,
-    ...options,
+    ...appOptions,
     seed: { corpus: () => corpus.map((d) => ({ ...d })), ...options.seed },
   });
   await db.migrate(search.name, search.migrations);
