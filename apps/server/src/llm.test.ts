@@ -68,3 +68,26 @@ describe("the LLM pool", () => {
     expect(llm.standinServer!.calls.embed).toBe(3);
   });
 });
+
+describe("GET /llm", () => {
+  it("shows the LLM in use and what it has loaded, asked through the pool", async () => {
+    await using t = await tempServer();
+    const res = await t.server.app.request("/llm");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { standin: boolean; origin: string; running: unknown[] };
+    expect(body).toMatchObject({ standin: true, origin: t.server.llm.origin });
+    expect(body.running).toBeArray();
+    expect(t.server.llm.standinServer!.calls.ps).toBe(1);
+  });
+
+  it("answers 503 LLM_UNAVAILABLE while the LLM is down; search keeps working", async () => {
+    await using t = await tempServer();
+    await t.server.start();
+    await t.server.llm.standinServer!.setFaults({ down: true });
+    const res = await t.server.app.request("/llm");
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("LLM_UNAVAILABLE");
+    expect((await t.server.app.request("/search?q=freedom")).status).toBe(200);
+    expect((await t.server.app.request("/health")).status).toBe(200);
+  });
+});

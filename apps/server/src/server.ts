@@ -12,6 +12,7 @@ import type { ServerConfig } from "./config.ts";
 import { type Health, healthOf, type MountedApp } from "./health.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { type OwnedLlm, openLlm, type StandinOptions } from "./llm.ts";
+import { addLlmRoute } from "./llm-route.ts";
 import { registerPoolMetrics } from "./pool-metrics.ts";
 import { addServerRoutes } from "./server-routes.ts";
 
@@ -63,7 +64,7 @@ export interface PoolServer {
 /**
  * Builds exactly one `SqlitePool` and one `HttpPool` (to `OLLAMA_HOST`, or to the built-in
  * stand-in it starts), runs every app's named migrations, mounts each app at `/<name>` and adds
- * `/health`, `/pools`, `/metrics` and `/openapi.json`, with a request id, `Server-Timing`,
+ * `/health`, `/pools`, `/metrics`, `/llm` and `/openapi.json`, with a request id, `Server-Timing`,
  * request metrics and a body limit on every route.
  *
  * @example
@@ -135,6 +136,7 @@ export async function createServer(
     }),
     registry,
   });
+  addLlmRoute(root, llm);
   for (const { app } of mounted) root.route(`/${app.name}`, app.app);
   root.doc("/openapi.json", {
     openapi: "3.0.0",
