@@ -1,4 +1,5 @@
 import { cosine, embedText } from "./embed-text.ts";
+import { LruCache } from "./lru-cache.ts";
 import type { ChatMessage } from "./prompt-template.ts";
 import { splitSentences } from "./sentences.ts";
 import { contentWords } from "./words.ts";
@@ -12,6 +13,16 @@ const MAX_SENTENCES = 3;
 const RELATIVE_CUTOFF = 0.5;
 // Words sharing this many leading letters count as one ("economy", "economic"): a crude stemmer.
 const STEM_LENGTH = 5;
+
+// Only long contexts are worth keeping: short ones are cheaper to analyse than to look up.
+const CACHE_MIN_CHARS = 2_000;
+const analysed = new LruCache<string, AnalysedSentence[]>(16);
+
+interface AnalysedSentence {
+  sentence: string;
+  stems: Set<string>;
+  vector?: number[];
+}
 
 /** The question and context the stand-in reads out of a conversation. */
 export interface ChatInput {
@@ -74,12 +85,16 @@ export function extractAnswer(question: string, context: string): string {
   if (wanted.size === 0) return NO_ANSWER;
   const questionVector = embedText(question);
   const scored: { sentence: string; score: number; index: number }[] = [];
-  splitSentences(context).forEach((sentence, index) => {
-    const found = new Set(contentWords(sentence).map(stem));
+  analyse(context).forEach((entry, index) => {
     let overlap = 0;
-    for (const word of wanted) if (found.has(word)) overlap++;
+    for (const word of wanted) if (entry.stems.has(word)) overlap++;
     if (overlap === 0) return;
-    scored.push({ sentence, index, score: overlap + cosine(questionVector, embedText(sentence)) });
+    entry.vector ??= embedText(entry.sentence);
+    scored.push({
+      sentence: entry.sentence,
+      index,
+      score: overlap + cosine(questionVector, entry.vector),
+    });
   });
   if (scored.length === 0) return NO_ANSWER;
   // Ties go to the earlier sentence, so the same input always gives the same answer.
@@ -103,6 +118,17 @@ export function extractAnswer(question: string, context: string): string {
 export function answerChat(messages: readonly ChatMessage[]): string {
   const { question, context } = splitChat(messages);
   return extractAnswer(question, context);
+}
+
+// Sentences with their stems (and, once needed, their vectors), cached for long contexts.
+function analyse(context: string): AnalysedSentence[] {
+  const cached = context.length >= CACHE_MIN_CHARS ? analysed.get(context) : undefined;
+  if (cached !== undefined) return cached;
+  const sentences = splitSentences(context).map((sentence) => ({
+    sentence,
+    stems: new Set(contentWords(sentence).map(stem)),
+  }));
+  return context.length >= CACHE_MIN_CHARS ? analysed.set(context, sentences) : sentences;
 }
 
 function stem(word: string): string {

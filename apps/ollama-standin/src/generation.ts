@@ -2,7 +2,7 @@ import { chatChunks } from "./chat-chunks.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { answerChat } from "./extractive-answer.ts";
 import type { SlotLease } from "./prefix-slots.ts";
-import { renderPrompt } from "./prompt-template.ts";
+import { promptTokens } from "./prompt-tokens.ts";
 import { unloadsAfter } from "./request-body.ts";
 import type { ServerContext } from "./server-context.ts";
 import { tokenize } from "./tokenize.ts";
@@ -45,7 +45,7 @@ export async function startGeneration(
   signal: AbortSignal,
 ): Promise<Generation> {
   const numCtx = chat.numCtx ?? context.options.defaultNumCtx;
-  const tokens = tokenize(renderPrompt(chat.messages));
+  const tokens = promptTokens(chat.messages);
   const waitStart = performance.now();
   const lease: SlotLease = await context.slots.acquire({ model, numCtx, tokens, signal });
   const startedMs = performance.now();
