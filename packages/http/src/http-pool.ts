@@ -62,6 +62,10 @@ export class HttpPool implements AsyncDisposable {
   /** Several upstreams given as `origins`: health is tracked and paths are balanced. */
   private readonly balanced: boolean;
   private closing: Promise<void> | undefined = undefined;
+  /** Requests taken by `fetch` that have not reached their final response head yet. */
+  private active = 0;
+  /** Resolves `close()`'s wait once `active` drops to 0. */
+  private quiet: (() => void) | undefined = undefined;
   /** Aborted by close(): a retry waiting out its backoff stops waiting. */
   private readonly closeController = new AbortController();
 
@@ -120,8 +124,9 @@ export class HttpPool implements AsyncDisposable {
 
   /**
    * Stops taking requests, lets those in flight finish (up to `timeoutMs`, then aborts them)
-   * and closes every socket and timer; a retry waiting out its backoff fails at once with
-   * `POOL_CLOSED`. Idempotent: every call returns the same promise.
+   * and closes every socket and timer. Requests taken before `close()` are in flight even
+   * while they wait for a socket or follow a redirect; a retry waiting out its backoff fails at
+   * once with `POOL_CLOSED`. Idempotent: every call returns the same promise.
    *
    * @throws {PoolInvalidOptionError} (as a rejection) on an unknown key or a bad `timeoutMs`;
    *   the pool is then left open, so a corrected call can still close it.
@@ -141,13 +146,30 @@ export class HttpPool implements AsyncDisposable {
       }
       this.prober?.stop();
       this.closeController.abort(new PoolClosedError(this.defaultOrigin));
-      this.closing = Promise.all(
-        this.balancer.upstreams.map((u) => u.transport.close(timeoutMs)),
-      ).then(() => {
-        this.session?.close();
-      });
+      this.closing = this.shutdown(timeoutMs);
     }
     return this.closing;
+  }
+
+  /**
+   * Lets the requests admitted before `close()` reach their final response head first (a
+   * request still queued for a socket, or between the hops of a redirect, is not a new one),
+   * then closes the transports, which wait for the bodies in the time that is left.
+   */
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    if (this.active > 0 && timeoutMs > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.quiet = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      this.quiet = undefined;
+    }
+    const left = Math.max(0, deadline - performance.now());
+    await Promise.all(this.balancer.upstreams.map((u) => u.transport.close(left)));
+    this.session?.close();
   }
 
   /** `await using http = new HttpPool(...)` closes it at scope exit. */
@@ -166,10 +188,19 @@ export class HttpPool implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    return prepared instanceof Promise
-      ? prepared.then((req) => this.dispatch(req))
-      : this.dispatch(prepared);
+    this.active++;
+    const response =
+      prepared instanceof Promise
+        ? prepared.then((req) => this.dispatch(req))
+        : this.dispatch(prepared);
+    response.then(this.settle, this.settle);
+    return response;
   }
+
+  /** A request admitted before `close()` got its final head, or failed. */
+  private readonly settle = (): void => {
+    if (--this.active === 0) this.quiet?.();
+  };
 
   /** The pool origin `href` starts with, if any. */
   private readonly knownOrigin = (href: string): string | undefined => {
