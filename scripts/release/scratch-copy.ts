@@ -51,7 +51,8 @@ export async function makeScratchCopy(root: string): Promise<ScratchCopy> {
       { cwd: root },
       "list the files of the tree",
     );
-    for (const file of new Set(listed.stdout.split("\0").filter(Boolean))) {
+    const files = listed.stdout.split("\0").filter((f) => f && !/(^|\/)node_modules(\/|$)/.test(f));
+    for (const file of new Set(files)) {
       const source = join(root, file);
       const stat = await lstat(source).catch(() => undefined); // deleted but still tracked
       if (!stat) continue;

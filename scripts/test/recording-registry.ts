@@ -7,12 +7,20 @@ export interface RecordedRequest {
   versions: string[];
 }
 
+/** A packed tarball the stand-in serves for installs, as a real registry would. */
+export interface ServedTarball {
+  manifest: { name: string; version: string } & Record<string, unknown>;
+  bytes: Uint8Array;
+}
+
 /** How the stand-in registry answers. */
 export interface RecordingRegistryOptions {
   /** Versions it reports as published; uploads it accepts are added. Default: none (404). */
   published?: Record<string, string[]>;
   /** Package names whose upload it answers with HTTP 500. */
   failUploadsOf?: Iterable<string>;
+  /** Tarballs it serves with full metadata, so `bun add <name>` installs from it. */
+  serve?: ServedTarball[];
 }
 
 /** A local npm registry stand-in on 127.0.0.1 that records every request. */
@@ -41,10 +49,16 @@ export function startRecordingRegistry(options: RecordingRegistryOptions = {}): 
   );
   const requests: RecordedRequest[] = [];
   const failUploadsOf = new Set(options.failUploadsOf ?? []);
+  const served = new Map<string, ServedTarball[]>();
+  for (const tarball of options.serve ?? []) {
+    served.set(tarball.manifest.name, [...(served.get(tarball.manifest.name) ?? []), tarball]);
+  }
+  const tarballPath = (t: ServedTarball) =>
+    `-/tarballs/${t.manifest.name}/${t.manifest.version}.tgz`;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    async fetch(request) {
+    async fetch(request): Promise<Response> {
       const name = decodeURIComponent(new URL(request.url).pathname.slice(1));
       if (request.method === "PUT") {
         const body = (await request.json().catch(() => ({}))) as {
@@ -59,6 +73,22 @@ export function startRecordingRegistry(options: RecordingRegistryOptions = {}): 
         return Response.json({ ok: true }, { status: 201 });
       }
       requests.push({ method: request.method, name, versions: [] });
+      const tarball = [...served.values()].flat().find((t) => tarballPath(t) === name);
+      if (tarball) return new Response(tarball.bytes);
+      const serving = served.get(name);
+      if (serving) {
+        const base = new URL(request.url).origin;
+        const versions = serving.map((t) => {
+          const integrity = `sha512-${new Bun.CryptoHasher("sha512").update(t.bytes).digest("base64")}`;
+          const dist = { tarball: `${base}/${tarballPath(t)}`, integrity };
+          return [t.manifest.version, { ...t.manifest, dist }] as const;
+        });
+        return Response.json({
+          name,
+          "dist-tags": { latest: versions.at(-1)![0] },
+          versions: Object.fromEntries(versions),
+        });
+      }
       const known = published.get(name);
       if (!known) return Response.json({ error: "Not found" }, { status: 404 });
       return Response.json({
