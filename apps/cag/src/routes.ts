@@ -1,0 +1,72 @@
+import { ErrorSchema } from "@app/kit";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import {
+  ASK_MAX_BYTES,
+  AskRequestSchema,
+  AskResponseSchema,
+  CacheStatsSchema,
+  ClearCacheSchema,
+  ContextSchema,
+} from "./schemas.ts";
+
+const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
+const error = (description: string) => ({ description, content: json(ErrorSchema) });
+const notReady = error("The app is still starting (NOT_READY, with progress)");
+
+/** `POST /ask` (mounted: `POST /cag/ask`): an answer from the cache or the preloaded context. */
+export const askRoute = createRoute({
+  method: "post",
+  path: "/ask",
+  summary: "Answer a question against the preloaded context, from the cache when possible",
+  middleware: [bodyLimit({ maxSize: ASK_MAX_BYTES })] as const,
+  request: { body: { required: true, content: json(AskRequestSchema) } },
+  responses: {
+    200: {
+      description:
+        "The answer; with stream: true or Accept: text/event-stream, Server-Sent Events: " +
+        "`token` ({ text }) events, then `done` (this object), or `error` ({ error }) mid-stream; " +
+        "`: ping` comments while the LLM is silent",
+      content: {
+        ...json(AskResponseSchema),
+        "text/event-stream": { schema: AskResponseSchema },
+      },
+    },
+    400: error("VALIDATION_FAILED or INVALID_JSON"),
+    413: error("PAYLOAD_TOO_LARGE"),
+    415: error("UNSUPPORTED_MEDIA_TYPE"),
+    502: error("LLM_ERROR: the LLM answered with an error"),
+    503: error("LLM_UNAVAILABLE (not cached, and the LLM is down) or NOT_READY"),
+    504: error("LLM_TIMEOUT"),
+  },
+});
+
+export const cacheStatsRoute = createRoute({
+  method: "get",
+  path: "/cache/stats",
+  summary: "Answer cache size and hit counters (since start-up)",
+  responses: {
+    200: { description: "The figures", content: json(CacheStatsSchema) },
+    503: notReady,
+  },
+});
+
+export const clearCacheRoute = createRoute({
+  method: "delete",
+  path: "/cache",
+  summary: "Empty the answer cache",
+  responses: {
+    200: { description: "How many entries were removed", content: json(ClearCacheSchema) },
+    503: notReady,
+  },
+});
+
+export const contextRoute = createRoute({
+  method: "get",
+  path: "/context",
+  summary: "The preloaded context: chosen addresses, estimated tokens, hash, warm-up",
+  responses: {
+    200: { description: "The context", content: json(ContextSchema) },
+    503: notReady,
+  },
+});

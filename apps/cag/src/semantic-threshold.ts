@@ -1,0 +1,36 @@
+/**
+ * Default `CAG_SEMANTIC_THRESHOLD` per embedding model: the cosine similarity from which a
+ * cached question counts as the same question.
+ *
+ * - `standin-embed` (the built-in stand-in's feature hashing): 0.94, the middle of the gap its
+ *   fixtures show (`semantic-threshold.test.ts`): reordered, case and punctuation variants
+ *   score 0.96–1.0, a different question on the same topic 0.90 at most ("… the economy and
+ *   jobs?" against "… the economy?") and 0.77 for "inflation and jobs".
+ * - `nomic-embed-text`: 0.92. Its cosines run high (unrelated English sentences often score
+ *   0.4–0.6, rephrasings of one question 0.9–0.97); 0.92 keeps rewordings and drops questions
+ *   that only share a topic. Tune it against your own questions: a wrong hit serves another
+ *   question's answer, a wrong miss only costs one LLM call.
+ *
+ * Any other model gets {@link FALLBACK_SEMANTIC_THRESHOLD}, set high on purpose.
+ */
+export const SEMANTIC_THRESHOLDS: Readonly<Record<string, number>> = {
+  "standin-embed": 0.94,
+  "nomic-embed-text": 0.92,
+};
+
+/** For embedding models without a measured default: only near-identical questions match. */
+export const FALLBACK_SEMANTIC_THRESHOLD = 0.95;
+
+/**
+ * The default semantic threshold for an embedding model, ignoring case and a `:latest` tag.
+ *
+ * @example
+ * ```ts
+ * defaultSemanticThreshold("nomic-embed-text:latest"); // 0.92
+ * defaultSemanticThreshold("some-other-embedder"); // 0.95
+ * ```
+ */
+export function defaultSemanticThreshold(embedModel: string): number {
+  const name = embedModel.toLowerCase().replace(/:latest$/, "");
+  return SEMANTIC_THRESHOLDS[name] ?? FALLBACK_SEMANTIC_THRESHOLD;
+}
