@@ -1,0 +1,13 @@
+export type { AskAnswer, AskTimings } from "./ask.ts";
+export type { Citation } from "./citations.ts";
+export { contentWords, toFtsQuery } from "./content-words.ts";
+export type { Neighbour } from "./cosine-scan.ts";
+export type { DocumentInput, DocumentSummary } from "./document-store.ts";
+export { ragMigrations } from "./migrations.ts";
+export type { RagAppOptions } from "./options.ts";
+export { parseSeedDocs, RagOptionError } from "./options.ts";
+export { createRagApp } from "./rag-app.ts";
+export type { FusedItem } from "./rank-fusion.ts";
+export { fuseByRank, RRF_K } from "./rank-fusion.ts";
+export type { VectorBackend } from "./vector-backend.ts";
+export { detectVec0 } from "./vector-backend.ts";
