@@ -19,14 +19,18 @@ export class Readiness {
   #detail: string | undefined;
   #seedStartedAt = 0;
 
-  /** Records progress; the ETA is extrapolated from the rate since the first call. */
+  /**
+   * Records progress; the ETA is extrapolated from the rate since the first call with this
+   * `unit` (a new unit is a new phase, at its own rate).
+   */
   seeding(progress: Omit<Progress, "etaS">): void {
-    if (this.#state !== "seeding") {
+    if (this.#state !== "seeding" || this.#progress?.unit !== progress.unit) {
       this.#state = "seeding";
       this.#seedStartedAt = performance.now();
     }
     const elapsedS = (performance.now() - this.#seedStartedAt) / 1000;
     const next: Progress = { ...progress };
+    delete next.etaS;
     if (progress.done > 0 && progress.done < progress.total) {
       next.etaS =
         Math.round((elapsedS / progress.done) * (progress.total - progress.done) * 10) / 10;

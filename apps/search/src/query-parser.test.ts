@@ -56,6 +56,14 @@ describe("parseQuery", () => {
     }
   });
 
+  it("refuses a prefix shorter than 2 letters (INVALID_QUERY)", () => {
+    expect(invalid("a*")).toBe("INVALID_QUERY");
+    expect(invalid('"social s"*')).toBe("INVALID_QUERY");
+    expect(invalid("x-y*")).toBe("INVALID_QUERY");
+    expect(invalid("ta*")).toBeUndefined();
+    expect(invalid("é*")).toBe("INVALID_QUERY");
+  });
+
   it("refuses more than 64 terms (INVALID_QUERY)", () => {
     expect(invalid(Array.from({ length: 65 }, (_, i) => `w${i}`).join(" "))).toBe("INVALID_QUERY");
     expect(invalid(Array.from({ length: 64 }, (_, i) => `w${i}`).join(" "))).toBeUndefined();

@@ -96,13 +96,7 @@ export function createSearchApp(options: SearchAppOptions): SearchApp {
         ...options.seed,
         progress,
         signal: stop.signal,
-        onProgress: (done, total) =>
-          readiness.seeding({
-            done: done.passages,
-            total: total.passages,
-            unit: "passages",
-            detail: `${done.documents}/${total.documents} documents`,
-          }),
+        onProgress: (progress) => readiness.seeding(progress),
       });
       lastSeed = result;
       readiness.ready();

@@ -1,4 +1,10 @@
-import { type CorpusDocument, loadCorpus, type ProgressReporter, packSentences } from "@app/kit";
+import {
+  type CorpusDocument,
+  loadCorpus,
+  type Progress,
+  type ProgressReporter,
+  packSentences,
+} from "@app/kit";
 import type { SqlitePool } from "@pool/sqlite";
 import { insertDocument, PASSAGE_MAX_CHARS } from "./document-store.ts";
 
@@ -9,11 +15,11 @@ export interface SeedOptions {
   /** A write transaction closes once it holds about this many passages (other apps share the writer). Default 200. */
   batchPassages?: number;
   progress?: ProgressReporter | undefined;
-  /** Called after each batch with the passages done so far (for `health()`). */
-  onProgress?: (
-    done: { documents: number; passages: number },
-    total: { documents: number; passages: number },
-  ) => void;
+  /**
+   * Called as the seed advances (for `health()`): first while the documents are split into
+   * passages, then after each committed batch, with the documents and passages written so far.
+   */
+  onProgress?: (progress: Progress, written: { documents: number; passages: number }) => void;
   /** Checked between batches: a closing app stops seeding there. */
   signal?: AbortSignal | undefined;
 }
@@ -52,6 +58,13 @@ export async function seedCorpus(db: SqlitePool, options: SeedOptions = {}): Pro
   }
 
   const corpus = (options.corpus ?? loadCorpus)();
+  const label = "search: seeding";
+  const packing = (done: number): Progress => ({
+    done,
+    total: corpus.length,
+    unit: "documents split into passages",
+  });
+  options.onProgress?.(packing(0), { ...done });
   const present = new Set(
     (
       await db.all<{ key: string }>(
@@ -64,7 +77,10 @@ export async function seedCorpus(db: SqlitePool, options: SeedOptions = {}): Pro
     options.signal?.throwIfAborted();
     packed.push({ doc, passages: packSentences(doc.body, { maxChars: PASSAGE_MAX_CHARS }) });
     // Packing the full corpus takes ~0.5 s of CPU: give the event loop a turn now and then.
-    if (packed.length % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (packed.length % 16 === 0) {
+      options.onProgress?.(packing(packed.length), { ...done });
+      await nextTurn();
+    }
   }
   const total = {
     documents: packed.length,
@@ -79,13 +95,14 @@ export async function seedCorpus(db: SqlitePool, options: SeedOptions = {}): Pro
     if (present.has(doc.key)) done.passages += passages.length;
 
   const report = () => {
-    options.onProgress?.({ ...done }, total);
-    options.progress?.update("search: seeding", {
+    const progress: Progress = {
       done: done.passages,
       total: total.passages,
       unit: "passages",
       detail: `${done.documents}/${total.documents} documents`,
-    });
+    };
+    options.onProgress?.(progress, { ...done });
+    options.progress?.update(label, progress);
   };
   report();
 
@@ -116,12 +133,19 @@ export async function seedCorpus(db: SqlitePool, options: SeedOptions = {}): Pro
     done.documents += batch.length;
     done.passages += size;
     report();
+    // A transaction settles through promise callbacks only: without a real turn of the event
+    // loop here, requests (health checks, other apps) would wait for the whole seed.
+    await nextTurn();
   } while (next < todo.length);
 
   const ms = Math.round(performance.now() - startedAt);
   options.progress?.end(
-    "search: seeding",
+    label,
     `${total.documents} documents, ${total.passages} passages in ${(ms / 1000).toFixed(1)} s`,
   );
   return { seeded: true, documents: done.documents, passages: done.passages, ms, longestBatchMs };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

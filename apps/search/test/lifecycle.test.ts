@@ -35,7 +35,7 @@ describe("search app before start()", () => {
       // Hold the writer so the seed waits at its first transaction.
       const held = db.transaction(() => gate);
       const started = search.start();
-      while (search.health().state !== "seeding") await Bun.sleep(1);
+      while (search.health().progress?.unit !== "passages") await Bun.sleep(1);
       const expectedPassages = fixtureCorpus.length; // one passage each
       expect(search.health().progress).toMatchObject({
         done: 0,
@@ -124,8 +124,8 @@ describe("seeding", () => {
         corpus: () => fixtureCorpus,
         batchPassages: 1,
         signal: stop.signal,
-        onProgress: (done) => {
-          if (done.documents === 2) stop.abort(new Error("killed"));
+        onProgress: (_, written) => {
+          if (written.documents === 2) stop.abort(new Error("killed"));
         },
       });
       expect(first).rejects.toThrow("killed");
@@ -155,8 +155,8 @@ describe("seeding", () => {
       const seeded = seedCorpus(db, {
         corpus: () => fixtureCorpus,
         batchPassages: 2,
-        onProgress: (done) => {
-          if (done.documents > 0 && otherWrite === undefined) {
+        onProgress: (_, written) => {
+          if (written.documents > 0 && otherWrite === undefined) {
             otherWrite = db.run("insert into other_app values (1)").then(async () => {
               docsWhenOtherWrote = await count(db, "search_documents");
             });
@@ -168,6 +168,37 @@ describe("seeding", () => {
       expect(docsWhenOtherWrote).toBeGreaterThan(0);
       expect(docsWhenOtherWrote).toBeLessThan(6);
       expect(result.documents).toBe(6);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("gives the event loop a turn between batches", async () => {
+    const { db, cleanup } = await openSearch();
+    try {
+      // 200 one-passage documents, one per transaction.
+      const corpus = Array.from({ length: 200 }, (_, i) => ({
+        ...fixtureCorpus[0]!,
+        key: `many-${i}`,
+      }));
+      let timerFired = false;
+      let armed = false;
+      const result = await seedCorpus(db, {
+        corpus: () => corpus,
+        batchPassages: 1,
+        onProgress: (_, written) => {
+          if (written.documents === 1 && !armed) {
+            armed = true;
+            setTimeout(() => {
+              timerFired = true;
+            }, 0);
+          }
+        },
+      });
+      // Transactions settle through promise callbacks: without real turns of the loop, a timer
+      // (like a request) would wait for the whole seed.
+      expect(timerFired).toBe(true);
+      expect(result.documents).toBe(200);
     } finally {
       await cleanup();
     }
