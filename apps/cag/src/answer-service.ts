@@ -70,7 +70,7 @@ interface Resolution {
  *
  * @example
  * ```ts
- * const service = new AnswerService({ llm, cache, counters, context, semanticThreshold: 0.94 });
+ * const service = new AnswerService({ llm, cache, counters, context, semanticThreshold: 0.93 });
  * const result = await service.ask("What did the president say about jobs?");
  * result.cache; // "miss", then "exact" for the same question
  * ```
@@ -104,8 +104,8 @@ export class AnswerService {
 
   /**
    * Answers `question`.
-   * @throws {AppError} 400 `VALIDATION_FAILED` (no words), 503 `LLM_UNAVAILABLE`, 504
-   *   `LLM_TIMEOUT`, 502 `LLM_ERROR`; or `signal.reason` when the asker left.
+   * @throws {AppError} 400 `VALIDATION_FAILED` (no words), 503 `LLM_UNAVAILABLE`, 502
+   *   `LLM_ERROR` or `LLM_STREAM_ERROR`; `signal.reason` when the asker left.
    */
   async ask(question: string, options: AskOptions = {}): Promise<AskResult> {
     const { signal, onToken } = options;

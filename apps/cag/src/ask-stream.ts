@@ -1,4 +1,4 @@
-import { AppError, errorBody } from "@app/kit";
+import { AppError } from "@app/kit";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AskResult } from "./answer-service.ts";
@@ -7,9 +7,9 @@ import type { AskResult } from "./answer-service.ts";
 export type StartAsk = (signal: AbortSignal, onToken: (text: string) => void) => Promise<AskResult>;
 
 /**
- * Answers an ask as Server-Sent Events: `token` events (`{ text }`) as the answer arrives, then
- * one `done` event with the whole JSON answer, or an `error` event (`{ error: { code, message } }`)
- * if it fails mid-way; a `: ping` comment every `heartbeatMs` of silence keeps proxies and
+ * Answers an ask as Server-Sent Events, in the RAG app's shapes: `token` events (`{ content }`)
+ * as the answer arrives, then one `done` event carrying the whole JSON answer (`model` and
+ * `timings` included), or an `error` event (`{ code, message }`) if it fails mid-way; a `: ping` comment every `heartbeatMs` of silence keeps proxies and
  * Bun's idle timer from cutting the connection.
  *
  * The response starts only at the first piece, the end, or after `heartbeatMs`, whichever comes
@@ -115,8 +115,8 @@ async function waitFor(ready: () => boolean, ms: number, register: (wake: () => 
   clearTimeout(timer);
 }
 
-function sseError(error: unknown) {
-  if (error instanceof AppError) return errorBody(error.code, error.message);
+function sseError(error: unknown): { code: string; message: string } {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
   console.error("cag: a streamed answer failed:", error);
-  return errorBody("INTERNAL", "internal server error");
+  return { code: "INTERNAL", message: "internal server error" };
 }

@@ -1,5 +1,6 @@
 import type { Llm } from "@app/kit";
 import { type ChatResponse, type Message, Ollama } from "ollama";
+import { llmStreamError } from "./llm-errors.ts";
 
 /** The figures of Ollama's last chat line, in its units (nanoseconds, tokens). */
 export interface ChatStats {
@@ -54,8 +55,9 @@ export function cagMessages(prefix: string, question: string): Message[] {
  * aborts it, before the response head too (the shared `llm.ollama` client can only abort a
  * stream once it has started, and only all of them at once).
  *
- * @throws the `ollama` client's errors (`ResponseError` with `status_code`, an `Error` for a
- *   mid-stream error line), the pool's (`HttpError` codes), or `signal.reason`.
+ * @throws {AppError} 502 `LLM_STREAM_ERROR` for an error line mid-answer; otherwise the `ollama`
+ *   client's `ResponseError` (with `status_code`), the pool's errors (`HTTP_*`, `POOL_*` codes),
+ *   or `signal.reason`.
  * @example
  * ```ts
  * const { answer, stats } = await chatWithContext(llm, context.prefix, "What about jobs?", {
@@ -91,13 +93,20 @@ export async function chatWithContext(
   });
   let answer = "";
   let stats: ChatStats | undefined;
-  for await (const part of stream) {
-    const text = part.message?.content ?? "";
-    if (text !== "") {
-      answer += text;
-      onToken?.(text);
+  try {
+    for await (const part of stream) {
+      const text = part.message?.content ?? "";
+      if (text !== "") {
+        answer += text;
+        onToken?.(text);
+      }
+      if (part.done) stats = statsOf(part);
     }
-    if (part.done) stats = statsOf(part);
+  } catch (error) {
+    // The client turns an `{"error": ...}` line into a plain Error; the pool's errors carry a code.
+    const coded = typeof (error as { code?: unknown } | null)?.code === "string";
+    if (signal?.aborted || coded || !(error instanceof Error)) throw error;
+    throw llmStreamError(error);
   }
   return { answer, stats };
 }

@@ -25,7 +25,7 @@ export const askRoute = createRoute({
     200: {
       description:
         "The answer; with stream: true or Accept: text/event-stream, Server-Sent Events: " +
-        "`token` ({ text }) events, then `done` (this object), or `error` ({ error }) mid-stream; " +
+        "`token` ({ content }) events, then `done` (this object), or `error` ({ code, message }); " +
         "`: ping` comments while the LLM is silent",
       content: {
         ...json(AskResponseSchema),
@@ -35,9 +35,8 @@ export const askRoute = createRoute({
     400: error("VALIDATION_FAILED or INVALID_JSON"),
     413: error("PAYLOAD_TOO_LARGE"),
     415: error("UNSUPPORTED_MEDIA_TYPE"),
-    502: error("LLM_ERROR: the LLM answered with an error"),
+    502: error("LLM_ERROR (the LLM answered an error status) or LLM_STREAM_ERROR (mid-answer)"),
     503: error("LLM_UNAVAILABLE (not cached, and the LLM is down) or NOT_READY"),
-    504: error("LLM_TIMEOUT"),
   },
 });
 
