@@ -3,11 +3,26 @@ import { type Standin, type StandinOptions, startStandin } from "@app/ollama-sta
 import { HttpPool } from "@pool/http";
 import { Ollama } from "ollama";
 
+/** A hold on `/api/embed` requests: they wait (still abortable) until released. */
+export interface EmbedGate {
+  /** Resolves when a request is being held. */
+  held: Promise<void>;
+  /** Lets every held and later request through. */
+  release(): void;
+}
+
 /** An {@link Llm} on a fresh stand-in, as the server would build it, for tests. */
 export interface TestLlm extends Llm {
   standinServer: Standin;
   /** What `state()` answers (mutable: tests flip `reachable`). */
   currentState: LlmState;
+  /** Times an app asked the server to re-check the LLM. */
+  readonly rechecks: number;
+  /**
+   * Holds `/api/embed` requests after the first `passFirst` of them, so a test can look at the
+   * app while it waits on the LLM (without sleeping), or close it there.
+   */
+  gateEmbeds(passFirst: number): EmbedGate;
   close(): Promise<void>;
 }
 
@@ -42,11 +57,25 @@ export async function openTestLlm(
     error: undefined,
   };
   let rechecks = 0;
+  let gate: { passLeft: number; open: Promise<void>; onHeld: () => void } | undefined;
+  const gatedFetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (gate !== undefined && url.endsWith("/api/embed") && gate.passLeft-- <= 0) {
+      gate.onHeld();
+      const signal = init?.signal;
+      await new Promise<void>((resolve, reject) => {
+        signal?.throwIfAborted();
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+        void gate!.open.then(resolve);
+      });
+    }
+    return http.fetch(input, init);
+  };
   return {
     origin,
     standin: true,
     pool: http,
-    fetch: http.fetch,
+    fetch: gatedFetch,
     ollama: new Ollama({ host: origin, fetch: http.fetch as typeof fetch }),
     chatModel: standin.chatModel,
     embedModel: standin.embedModel,
@@ -60,6 +89,24 @@ export async function openTestLlm(
     },
     get rechecks() {
       return rechecks;
+    },
+    gateEmbeds(passFirst) {
+      let release!: () => void;
+      let onHeld!: () => void;
+      const open = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const held = new Promise<void>((resolve) => {
+        onHeld = resolve;
+      });
+      gate = { passLeft: passFirst, open, onHeld };
+      return {
+        held,
+        release() {
+          gate = undefined;
+          release();
+        },
+      };
     },
     async close() {
       await http.close({ timeoutMs: 1_000 });
