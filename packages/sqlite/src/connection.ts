@@ -1,5 +1,6 @@
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { SqliteOpenError } from "./errors.ts";
+import { loadExtensions } from "./extensions.ts";
 import { applyPragmas, type PragmaValue } from "./pragmas.ts";
 import { StatementCache, type StatementCounters } from "./statement-cache.ts";
 
@@ -28,7 +29,7 @@ export interface RunResult {
   lastInsertRowid: number | bigint;
 }
 
-/** Everything needed to open a connection; plain data, so it can be posted to a Worker. */
+/** Everything needed to open a connection; plain data, so it can be sent to a reader process. */
 export interface ConnectionConfig {
   path: string;
   memory: boolean;
@@ -38,6 +39,8 @@ export interface ConnectionConfig {
   busyTimeoutMs: number;
   statementCacheSize: number;
   pragmas: Record<string, PragmaValue>;
+  /** Loadable SQLite extensions, loaded into every connection after its pragmas. */
+  extensions: readonly string[];
 }
 
 /**
@@ -182,9 +185,10 @@ export function openConnection(
             safeIntegers: config.safeIntegers,
           });
     applyPragmas(db, role, config.busyTimeoutMs, config.memory, config.pragmas);
+    loadExtensions(db, config.path, config.extensions);
     return new Connection(db, role, config, counters);
   } catch (error) {
     db?.close(false);
-    throw SqliteOpenError.from(config.path, error);
+    throw error instanceof SqliteOpenError ? error : SqliteOpenError.from(config.path, error);
   }
 }

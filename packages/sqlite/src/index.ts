@@ -9,6 +9,7 @@ export {
   SqliteTransactionTimeoutError,
   SqliteWorkerError,
 } from "./errors.ts";
+export { SqliteExtensionError } from "./extensions.ts";
 export type { Migration } from "./migrations.ts";
 export type { SqlitePoolOptions } from "./options.ts";
 export type { PragmaValue } from "./pragmas.ts";

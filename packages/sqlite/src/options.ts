@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { PoolInvalidOptionError, unknownOption } from "@pool/core";
+import { checkExtensions } from "./extensions.ts";
 import { checkMigrations, type Migration } from "./migrations.ts";
 import { checkPragmas, type PragmaValue } from "./pragmas.ts";
 
@@ -24,7 +25,7 @@ export interface SqlitePoolOptions {
   create?: boolean;
   /** Most read connections on the main thread. [readers=clamp(availableParallelism(), 2, 8)] */
   readers?: number;
-  /** Bun Workers, each with its own read connection, that run `all()`/`get()`; `0` keeps reads on the main thread. [workers=0] */
+  /** Off-thread readers: child processes, each with its own read connection, that run `all()`/`get()` (stoppable by `workerQueryTimeoutMs` or a call's `signal`); `0` keeps reads on the main thread. [workers=0] */
   workers?: number;
   /** How long a statement waits for another process's lock before failing with `SQLITE_BUSY`. [busyTimeoutMs=5000] */
   busyTimeoutMs?: number;
@@ -38,6 +39,8 @@ export interface SqlitePoolOptions {
   pragmas?: Record<string, PragmaValue>;
   /** Applied in order, once each, tracked in `user_version`. [migrations=[]] */
   migrations?: readonly Migration[];
+  /** SQLite extensions (file paths, as for bun:sqlite's `loadExtension`) loaded into every connection the pool opens, the writer first, before migrations. [extensions=[]] */
+  extensions?: readonly string[];
   /** bun:sqlite's `strict`: named parameters without their prefix, and a missing parameter is an error instead of NULL. [strict=true] */
   strict?: boolean;
   /** bun:sqlite's `safeIntegers`: integers come back as `bigint`. [safeIntegers=false] */
@@ -50,7 +53,7 @@ export interface SqlitePoolOptions {
   maxLifetimeMs?: number;
   /** How long `close()` waits for running work before closing connections anyway. [closeTimeoutMs=30000] */
   closeTimeoutMs?: number;
-  /** A Worker query running longer is stopped by terminating its Worker (SQLite has no other way); `0` is no limit. [workerQueryTimeoutMs=0] */
+  /** An off-thread query running longer is stopped by killing its reader process (`SQLITE_WORKER_TIMEOUT`), which is then replaced; `0` is no limit. [workerQueryTimeoutMs=0] */
   workerQueryTimeoutMs?: number;
   /** Used in error messages. [name="sqlite"] */
   name?: string;
@@ -82,6 +85,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   "readers",
   "pragmas",
   "migrations",
+  "extensions",
   ...Object.keys(DEFAULTS),
 ]);
 
@@ -145,6 +149,7 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
     readers: 0,
     pragmas: {},
     migrations: [],
+    extensions: [],
   };
   for (const key of Object.keys(o)) if (o[key] !== undefined) resolved[key] = o[key];
   const r = resolved as unknown as ResolvedSqliteOptions;
@@ -179,11 +184,13 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
   if (typeof r.name !== "string") throw new PoolInvalidOptionError("name", "must be a string");
   checkPragmas(r.pragmas);
   checkMigrations(r.migrations, "migrations");
+  checkExtensions(r.extensions);
+  r.extensions = [...r.extensions]; // a copy: the caller's array may change, every connection must agree
   r.memory = isMemoryPath(r.path);
   if (r.memory && r.workers > 0) {
     throw new PoolInvalidOptionError(
       "workers",
-      "an in-memory database lives in one connection and cannot be read from Workers; use a file",
+      "an in-memory database lives in one connection and cannot be read from other processes; use a file",
     );
   }
   return r;

@@ -135,6 +135,7 @@ export class SqlitePool implements AsyncDisposable {
       busyTimeoutMs: o.busyTimeoutMs,
       statementCacheSize: o.statementCacheSize,
       pragmas: o.pragmas,
+      extensions: o.extensions,
     };
     const first = openConnection(config, "writer", this.statements);
     const owner = { name: o.name, als: this.als };
