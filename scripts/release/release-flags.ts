@@ -15,7 +15,7 @@ export interface ReleaseFlags {
 export const RELEASE_USAGE = `Usage: bun run release [--dry-run [--in-place]] [--pack-dir <dir>]
 
   (no flags)     publish every public package whose version is not on the registry yet, in
-                 dependency order, after checking every tarball; then \`changeset tag\`.
+                 dependency order, after checking every tarball; then \`changeset git-tag\`.
                  Refuses pending changesets (run \`bun run version-packages\` first).
   --dry-run      do all of it except uploading and tagging: \`changeset version\` in a scratch
                  copy of this tree, build, pack, check, \`bun publish --dry-run\`.

@@ -103,11 +103,31 @@ async function assertCommittedPackages(root: string, packages: WorkspacePackage[
   }
 }
 
+async function listTags(root: string): Promise<Set<string>> {
+  const { stdout } = await mustRun(["git", "tag", "--list"], { cwd: root }, "git tag --list");
+  return new Set(stdout.split("\n").filter(Boolean));
+}
+
+/**
+ * Tags every public package's current version that has no tag yet (`changeset git-tag`), which
+ * also covers a version published by an earlier run that failed before tagging. Returns the new
+ * tags: changesets/action reads "New tag: name@version" lines from the release's output to push
+ * tags and write GitHub releases, and @changesets/cli 3 no longer prints them itself.
+ */
+async function tagReleases(
+  root: string,
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
+  const before = await listTags(root);
+  await mustRun(changesetCommand(root, ["git-tag"]), { cwd: root, env }, "changeset git-tag");
+  return [...(await listTags(root))].filter((tag) => !before.has(tag)).sort();
+}
+
 /**
  * Releases every public workspace package whose version is not on the registry yet: in a dry
  * run, `changeset version` first (in a scratch copy unless `inPlace`); then build, pack and
  * check every tarball, and only when all pass, upload them in dependency order and tag with
- * `changeset tag`. A dry run uploads nothing whatever the environment says: it only ever runs
+ * `changeset git-tag`. A dry run uploads nothing whatever the environment says: it only ever runs
  * `bun publish --dry-run`.
  *
  * @example
@@ -223,15 +243,8 @@ export async function runRelease(run: ReleaseRun): Promise<ReleaseReport> {
       log(
         `dry run: ${packed.length} packages built, packed and checked; nothing was uploaded to ${registry}`,
       );
-    } else if (packed.length > 0 || skipped.length > 0) {
-      // changesets/action reads the "New tag:" lines of this output to push tags and write
-      // GitHub releases; tagging also covers a version published by an earlier, failed run.
-      const tag = await mustRun(
-        changesetCommand(tree, ["tag"]),
-        { cwd: tree, env },
-        "changeset tag",
-      );
-      for (const line of `${tag.stdout}${tag.stderr}`.split("\n")) if (line.trim()) log(line);
+    } else {
+      for (const tag of await tagReleases(tree, env)) log(`New tag: ${tag}`);
     }
     return { registry, packed, skipped, published };
   } finally {

@@ -19,6 +19,49 @@ export interface ScratchCopy extends AsyncDisposable {
   dir: string;
 }
 
+/** What {@link makeScratchCopy} copies. */
+export interface ScratchCopyOptions {
+  /** Copy the files of the last commit instead of the working tree. */
+  committed?: boolean;
+}
+
+/**
+ * Copies the files of `root` under `path` that git tracks or would track (not ignored ones such
+ * as dist/), as they are in the working tree.
+ *
+ * @example
+ * await copyFiles("/work/main", "/tmp/copy", "scripts");
+ */
+export async function copyFiles(root: string, dir: string, path: string): Promise<void> {
+  const listed = await mustRun(
+    ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", path],
+    { cwd: root },
+    "list the files of the tree",
+  );
+  const files = listed.stdout.split("\0").filter((f) => f && !/(^|\/)node_modules(\/|$)/.test(f));
+  for (const file of new Set(files)) {
+    const source = join(root, file);
+    const stat = await lstat(source).catch(() => undefined); // deleted but still tracked
+    if (!stat) continue;
+    const target = join(dir, file);
+    await mkdir(dirname(target), { recursive: true });
+    await rm(target, { force: true });
+    if (stat.isSymbolicLink()) await symlink(await readlink(source), target);
+    else if (stat.isFile()) await copyFile(source, target);
+  }
+}
+
+async function extractCommitted(root: string, dir: string): Promise<void> {
+  const tar = join(dir, ".head.tar");
+  await mustRun(
+    ["git", "archive", "--format=tar", "-o", tar, "HEAD"],
+    { cwd: root },
+    "git archive",
+  );
+  await mustRun(["tar", "-xf", tar, "-C", dir], { cwd: dir }, "extract the last commit");
+  await rm(tar);
+}
+
 /** Copies a folder, recreating symlinks as they are (relative ones then point inside the copy). */
 async function copyKeepingLinks(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
@@ -43,24 +86,14 @@ async function copyKeepingLinks(from: string, to: string): Promise<void> {
  * await using scratch = await makeScratchCopy("/work/main");
  * await mustRun(["bun", "run", "build"], { cwd: join(scratch.dir, "packages/core") }, "build");
  */
-export async function makeScratchCopy(root: string): Promise<ScratchCopy> {
+export async function makeScratchCopy(
+  root: string,
+  options: ScratchCopyOptions = {},
+): Promise<ScratchCopy> {
   const dir = await mkdtemp(join(tmpdir(), "pool-release-"));
   try {
-    const listed = await mustRun(
-      ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-      { cwd: root },
-      "list the files of the tree",
-    );
-    const files = listed.stdout.split("\0").filter((f) => f && !/(^|\/)node_modules(\/|$)/.test(f));
-    for (const file of new Set(files)) {
-      const source = join(root, file);
-      const stat = await lstat(source).catch(() => undefined); // deleted but still tracked
-      if (!stat) continue;
-      const target = join(dir, file);
-      await mkdir(dirname(target), { recursive: true });
-      if (stat.isSymbolicLink()) await symlink(await readlink(source), target);
-      else if (stat.isFile()) await copyFile(source, target);
-    }
+    if (options.committed) await extractCommitted(root, dir);
+    else await copyFiles(root, dir, ".");
     await symlink(await realpath(join(root, "node_modules")), join(dir, "node_modules"));
     const manifest = await Bun.file(join(root, "package.json")).json();
     const patterns: string[] = Array.isArray(manifest.workspaces)

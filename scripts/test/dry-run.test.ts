@@ -28,7 +28,7 @@ beforeAll(async () => {
     published: { "@pool/core": ["0.0.0"], "@pool/sqlite": ["0.0.0"], "@pool/http": ["0.0.0"] },
   });
   packDir = await mkdtemp(join(tmpdir(), "pool-dry-run-tgz-"));
-});
+}, 60_000);
 
 afterAll(async () => {
   await registry?.[Symbol.asyncDispose]();

@@ -1,6 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { makeScratchCopy } from "../release/scratch-copy.ts";
+import { changesetCommand } from "../release/changesets.ts";
+import { mustRun } from "../release/run-command.ts";
+import { copyFiles, makeScratchCopy } from "../release/scratch-copy.ts";
 
 /** The repository these tests belong to. */
 export const REPO_ROOT = join(import.meta.dir, "..", "..");
@@ -24,15 +26,18 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 /**
- * Copies the working tree (with links to its installed node_modules, like a dry run's scratch
- * copy) into a temporary folder and makes it a git repository of one commit, with no tags.
+ * Copies the last commit of this repository, with the working tree's `scripts/` (the release
+ * tooling under test) on top and links to the installed node_modules, into a temporary folder,
+ * and makes it a git repository of one commit with no tags. The packages come from the commit
+ * so that another engineer's half-made edit cannot fail these tests.
  *
  * @example
  * await using repo = await makeTempRepo();
  * await Bun.write(join(repo.dir, ".changeset/x.md"), '---\n"@pool/http": minor\n---\n\nX.');
  */
 export async function makeTempRepo(): Promise<TempRepo> {
-  const scratch = await makeScratchCopy(REPO_ROOT);
+  const scratch = await makeScratchCopy(REPO_ROOT, { committed: true });
+  await copyFiles(REPO_ROOT, scratch.dir, "scripts");
   const git = async (...args: string[]) => {
     const proc = Bun.spawn(["git", ...args], {
       cwd: scratch.dir,
@@ -90,4 +95,15 @@ export async function bunRun(cwd: string, args: string[], env: Record<string, st
     proc.exited,
   ]);
   return { stdout, stderr, exitCode };
+}
+
+/**
+ * Applies the pending changesets of a repository copy and commits, as merging the "Version
+ * Packages" pull request does; the packages then await publishing.
+ */
+export async function versionTempRepo(repo: TempRepo): Promise<void> {
+  // Not `bun run version-packages`: its `bun install` would write through the node_modules
+  // link into the real tree's install.
+  await mustRun(changesetCommand(repo.dir, ["version"]), { cwd: repo.dir }, "changeset version");
+  await repo.commitAll("Version Packages");
 }
