@@ -2,7 +2,7 @@ import { type AppHealth, type ProgressReporter, packSentences, Readiness } from 
 import { embedTexts } from "./embedder.ts";
 import { untilLlmAnswers } from "./llm-retry.ts";
 import { readMeta, setMeta } from "./meta.ts";
-import type { ResolvedRagOptions } from "./options.ts";
+import { RagOptionError, type ResolvedRagOptions } from "./options.ts";
 import { requestOllama } from "./request-ollama.ts";
 import { embedMissing, seedDocuments, selectSeedDocuments } from "./seeder.ts";
 import { detectVec0, type VectorBackend } from "./vector-backend.ts";

@@ -123,10 +123,13 @@ export class VectorStore {
   /** The `k` chunks nearest to `query` by cosine distance, nearest first. */
   async knn(query: ArrayLike<number>, k: number): Promise<Neighbour[]> {
     if (this.#indexed) {
-      return this.#db.all<Neighbour>(
-        "select chunk_id as chunkId, distance from rag_vec where embedding match ? and k = ? order by distance, chunk_id",
+      const rows = await this.#db.all<Neighbour>(
+        "select chunk_id as chunkId, distance from rag_vec where embedding match ? and k = ? order by distance",
         [toVectorBlob(query), k],
       );
+      // vec0 allows no second ORDER BY term (SQLite flattens an outer one into it), so equal
+      // distances get the JS scan's tie-break here. Ties at the k-th place may still differ.
+      return rows.sort((a, b) => a.distance - b.distance || a.chunkId - b.chunkId);
     }
     const nearest = new NearestK(Float32Array.from(query), k);
     const model = this.model;
