@@ -12,7 +12,7 @@ import { insertDocument, PASSAGE_MAX_CHARS } from "./document-store.ts";
 export interface SeedOptions {
   /** The documents to seed. Default: the 233 State of the Union addresses. */
   corpus?: () => CorpusDocument[];
-  /** A write transaction closes once it holds about this many passages (other apps share the writer). Default 200. */
+  /** A write transaction closes once it holds about this many passages (other apps share the writer). Default 100. */
   batchPassages?: number;
   progress?: ProgressReporter | undefined;
   /**
@@ -106,7 +106,7 @@ export async function seedCorpus(db: SqlitePool, options: SeedOptions = {}): Pro
   };
   report();
 
-  const batchPassages = options.batchPassages ?? 200;
+  const batchPassages = options.batchPassages ?? 100;
   let longestBatchMs = 0;
   let next = 0;
   do {
