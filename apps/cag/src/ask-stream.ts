@@ -81,7 +81,7 @@ export async function streamAsk(
         while (pieces.length > 0) {
           await stream.writeSSE({
             event: "token",
-            data: JSON.stringify({ text: pieces.shift()! }),
+            data: JSON.stringify({ content: pieces.shift()! }),
           });
         }
         if (settled) break;

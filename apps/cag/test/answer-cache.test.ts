@@ -72,7 +72,10 @@ describe("POST /ask: the exact cache", () => {
     h.nowMs += 1_000;
     await h.askJson(c); // evicts b
 
-    const stats = await (await h.cag.app.request("/cache/stats")).json();
+    const stats = (await (await h.cag.app.request("/cache/stats")).json()) as Record<
+      string,
+      unknown
+    >;
     expect(stats.entries).toBe(2);
     expect((await h.askJson(a)).cache).toBe("exact");
     expect((await h.askJson(c)).cache).toBe("exact");
@@ -118,7 +121,7 @@ describe("GET /cache/stats and DELETE /cache", () => {
 
     const res = await h.cag.app.request("/cache/stats");
     expect(res.status).toBe(200);
-    const stats = await res.json();
+    const stats = (await res.json()) as Record<string, unknown>;
     expect(stats).toMatchObject({
       entries: 2,
       hits: { exact: 1, semantic: 1 },
@@ -137,7 +140,10 @@ describe("GET /cache/stats and DELETE /cache", () => {
     const res = await h.cag.app.request("/cache", { method: "DELETE" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ deleted: 1 });
-    const stats = await (await h.cag.app.request("/cache/stats")).json();
+    const stats = (await (await h.cag.app.request("/cache/stats")).json()) as Record<
+      string,
+      unknown
+    >;
     expect(stats.entries).toBe(0);
     const again: AskJson = await h.askJson(JOBS);
     expect(again.cache).toBe("miss");

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { type AskJson, type ErrorJson, Harness } from "./harness.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const QUESTION = "How many jobs did the economy add?";
+
+describe("POST /ask: one LLM call per distinct question", () => {
+  it("makes one chat and one embed call for 20 concurrent identical questions", async () => {
+    // Chunks 5 ms apart keep the generation running while the others arrive.
+    h = await Harness.start({ standin: { chunkDelayMs: 5 } });
+    const chatsBefore = h.standin.calls.chat;
+    const embedsBefore = h.standin.calls.embed;
+    const spellings = [QUESTION, QUESTION.toUpperCase(), `  ${QUESTION.replace("?", "")} `];
+    const answers = (await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const res = await h!.ask(spellings[i % spellings.length]);
+        expect(res.status).toBe(200);
+        return res.json();
+      }),
+    )) as AskJson[];
+
+    expect(h.standin.calls.chat - chatsBefore).toBe(1);
+    expect(h.standin.calls.embed - embedsBefore).toBe(1);
+    expect(answers.filter((a) => a.cache === "miss").length).toBe(1);
+    expect(answers.filter((a) => a.cache === "exact").length).toBe(19);
+    expect(new Set(answers.map((a) => a.answer)).size).toBe(1);
+    const metrics = h.cag.metrics();
+    expect(metrics).toMatchObject({ misses: 1, llmCalls: 1, hits: { exact: 19, semantic: 0 } });
+    expect(metrics.coalesced).toBeGreaterThan(0);
+  });
+
+  it("shares a failure too: every waiter gets the LLM's error, and nothing is cached", async () => {
+    h = await Harness.start({ standin: { chunkDelayMs: 5 } });
+    await h.standin.setFaults({ midStreamErrorAfterChunks: 2, endpoints: ["chat"], times: 1 });
+    const chatsBefore = h.standin.calls.chat;
+    const responses = await Promise.all(Array.from({ length: 5 }, () => h!.ask(QUESTION)));
+    expect(h.standin.calls.chat - chatsBefore).toBe(1);
+    for (const res of responses) {
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as ErrorJson).error.code).toBe("LLM_STREAM_ERROR");
+    }
+    // The fault is spent: the next ask calls the LLM again and succeeds.
+    expect((await h.askJson(QUESTION)).cache).toBe("miss");
+  });
+
+  it("keeps generating for the others when one asker leaves, and aborts when all have", async () => {
+    h = await Harness.start({ standin: { chunkDelayMs: 20 } });
+    const chatStarted = (before: number) => async () => {
+      while (h!.standin.calls.chat === before) await Bun.sleep(1);
+    };
+    const leaving = new AbortController();
+    const waitForChat = chatStarted(h.standin.calls.chat);
+    const left = h.ask(QUESTION, {}, { signal: leaving.signal });
+    const staying = h.ask(QUESTION);
+    await waitForChat();
+    leaving.abort();
+    expect((await left).status).toBe(499);
+    const stayed = (await (await staying).json()) as AskJson;
+    expect(stayed.answer).toContain("jobs");
+    expect(h.standin.aborted).toBe(0);
+
+    // Alone this time: leaving aborts the request to the LLM.
+    const alone = new AbortController();
+    const waitForLoneChat = chatStarted(h.standin.calls.chat);
+    const lone = h.ask("What happened to prescription drug prices?", {}, { signal: alone.signal });
+    await waitForLoneChat();
+    alone.abort();
+    expect((await lone).status).toBe(499);
+    const deadline = Date.now() + 5_000;
+    while (h.standin.aborted === 0 && Date.now() < deadline) await Bun.sleep(5);
+    expect(h.standin.aborted).toBe(1);
+    // A generation nobody waited for to the end is not cached.
+    expect((await h.askJson("What happened to prescription drug prices?")).cache).toBe("miss");
+  });
+});
