@@ -173,8 +173,9 @@ export class RagRuntime {
       if (probe.available) {
         this.#backendNote = `vec0 (sqlite-vec ${probe.version})`;
       } else if (vectorBackend === "vec0") {
-        throw new Error(
-          `vectorBackend is "vec0" but sqlite-vec is not loaded on the pool's connections: ${probe.reason}`,
+        throw new RagOptionError(
+          "vectorBackend",
+          `is "vec0" but sqlite-vec is not loaded on the pool's connections: ${probe.reason}`,
         );
       } else {
         this.#backendNote = "JS cosine scan (sqlite-vec is not loaded on the pool's connections)";
