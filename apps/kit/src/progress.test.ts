@@ -26,7 +26,13 @@ describe("createProgressReporter", () => {
   it("redraws a bar in place on a terminal and ends it with a line", () => {
     const { chunks, stream } = capture(true);
     const progress = createProgressReporter({ stream, barWidth: 10 });
-    progress.update("seed", { done: 5, total: 10, unit: "passages", etaS: 1.2, detail: "1/2 documents" });
+    progress.update("seed", {
+      done: 5,
+      total: 10,
+      unit: "passages",
+      etaS: 1.2,
+      detail: "1/2 documents",
+    });
     progress.end("seed", "done");
     expect(chunks[0]).toStartWith("\r");
     expect(chunks[0]).toContain("[#####.....] 5/10 passages (50%, ~2 s left), 1/2 documents");
