@@ -31,6 +31,11 @@ export interface AppEntry {
   create(ctx: AppContext): ExampleApp;
   /** `/health` answers 503 until this app is ready. Apps that seed for long (RAG) say no. */
   required: boolean;
+  /**
+   * SQLite extensions (file paths) the app needs on every connection of the shared pool, such
+   * as sqlite-vec's `getLoadablePath()`; loaded before any migration runs.
+   */
+  sqliteExtensions?: () => string[];
 }
 
 /**

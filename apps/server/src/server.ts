@@ -81,9 +81,12 @@ export async function createServer(
 ): Promise<PoolServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   mkdirSync(dirname(config.sqlite.path), { recursive: true });
+  const entries = options.apps ?? APPS;
+  const extensions = [...new Set(entries.flatMap((entry) => entry.sqliteExtensions?.() ?? []))];
   const db = new SqlitePool({
     path: config.sqlite.path,
     workers: config.sqlite.workers,
+    extensions,
     ...(config.sqlite.readers === undefined ? {} : { readers: config.sqlite.readers }),
   });
   let llm: OwnedLlm;
@@ -100,7 +103,7 @@ export async function createServer(
   let mounted: MountedApp[];
   try {
     const ctx = { db, llm, config };
-    mounted = (options.apps ?? APPS).map((entry) => ({
+    mounted = entries.map((entry) => ({
       app: entry.create(ctx),
       required: entry.required,
     }));
