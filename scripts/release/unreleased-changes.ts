@@ -72,6 +72,7 @@ async function baseOf(root: string, pkg: WorkspacePackage): Promise<PackageChang
   for (const candidate of candidates) {
     if (!best) best = candidate;
     else if (
+      candidate.commit !== best.commit &&
       (
         await runCommand(["git", "merge-base", "--is-ancestor", best.commit, candidate.commit], {
           cwd: root,
