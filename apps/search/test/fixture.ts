@@ -58,12 +58,16 @@ function doc(
  * search app over it (not started). `cleanup` closes both and removes the directory.
  */
 export async function openSearch(
-  options: Partial<Omit<SearchAppOptions, "db">> & { corpus?: CorpusDocument[]; dir?: string } = {},
+  options: Partial<Omit<SearchAppOptions, "db">> & {
+    corpus?: CorpusDocument[];
+    dir?: string;
+    workers?: number;
+  } = {},
 ): Promise<{ db: SqlitePool; search: SearchApp; dir: string; cleanup: () => Promise<void> }> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "search-test-"));
-  const db = new SqlitePool({ path: join(dir, "search.db") });
+  const db = new SqlitePool({ path: join(dir, "search.db"), workers: options.workers ?? 0 });
   const corpus = options.corpus ?? fixtureCorpus;
-  const { corpus: _corpus, dir: _dir, ...appOptions } = options;
+  const { corpus: _corpus, dir: _dir, workers: _workers, ...appOptions } = options;
   const search = createSearchApp({
     db,
     ...appOptions,

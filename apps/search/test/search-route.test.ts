@@ -248,3 +248,19 @@ describe("GET /search validation", () => {
     }
   });
 });
+
+describe("GET /search on off-thread readers", () => {
+  it("answers the same hits and snippets with workers as on the main thread", async () => {
+    const off = await startedSearch({ workers: 1 });
+    try {
+      for (const q of ["emancipation", '"national debt"', "tax*", "prospered"]) {
+        const main = await query(ctx.search, { q, limit: 3 });
+        const worker = await query(off.search, { q, limit: 3 });
+        expect(worker.status).toBe(200);
+        expect(worker.body).toEqual(main.body);
+      }
+    } finally {
+      await off.cleanup();
+    }
+  });
+});
