@@ -37,8 +37,17 @@ export class NearestK {
         `vector of chunk ${chunkId} has ${vector.length} dimensions, the query ${this.#query.length}`,
       );
     }
-    const norms = this.#queryNorm * Math.sqrt(dot(vector, vector));
-    const distance = norms === 0 ? 1 : 1 - dot(this.#query, vector) / norms;
+    // One pass for the dot product and the vector's norm: this loop is the whole scan's cost.
+    const query = this.#query;
+    let product = 0;
+    let squares = 0;
+    for (let i = 0; i < query.length; i++) {
+      const x = vector[i]!;
+      product += query[i]! * x;
+      squares += x * x;
+    }
+    const norms = this.#queryNorm * Math.sqrt(squares);
+    const distance = norms === 0 ? 1 : 1 - product / norms;
     const best = this.#best;
     if (best.length === this.#k && !before(distance, chunkId, best[best.length - 1]!)) return;
     let i = best.length;
