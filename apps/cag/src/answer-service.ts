@@ -1,6 +1,7 @@
 import { AppError, type Llm } from "@app/kit";
 import type { AnswerCache } from "./answer-cache.ts";
 import type { CacheOutcome, CagCounters } from "./cag-metrics.ts";
+import { GenerationGate } from "./generation-gate.ts";
 import { type ChatStats, chatWithContext } from "./llm-chat.ts";
 import { llmError, llmUnavailable } from "./llm-errors.ts";
 import { normalizeQuestion } from "./normalize-question.ts";
@@ -62,7 +63,8 @@ interface Resolution {
 /**
  * Answers questions against the preloaded context: an exact hit in the cache first; otherwise
  * one resolution per normalized question in flight, which embeds the question, looks for a
- * semantic hit and, failing that, makes the one LLM call and stores its answer before leaving
+ * semantic hit and, failing that, makes the one LLM call (at most `maxGenerations` at once, see
+ * {@link GenerationGate}) and stores its answer before leaving
  * the in-flight map. Concurrent asks of the same question join that resolution instead of
  * repeating any of it, and report `exact` (or `semantic` when that is what it found). A cached
  * answer is served even when the LLM is down; anything that needs the LLM then fails with 503
@@ -81,6 +83,7 @@ export class AnswerService {
   readonly #counters: CagCounters;
   readonly #context: PreloadedContext;
   readonly #threshold: number;
+  readonly #gate: GenerationGate;
   readonly #inFlight = new Map<string, SharedGeneration<Resolution>>();
 
   constructor(options: {
@@ -89,7 +92,10 @@ export class AnswerService {
     counters: CagCounters;
     context: PreloadedContext;
     semanticThreshold: number;
+    /** LLM generations at once; more misses wait their turn here. [2] */
+    maxGenerations?: number;
   }) {
+    this.#gate = new GenerationGate(options.maxGenerations ?? 2);
     this.#llm = options.llm;
     this.#cache = options.cache;
     this.#counters = options.counters;
@@ -180,11 +186,13 @@ export class AnswerService {
           semanticMs,
         };
       }
-      this.#counters.llmCall();
       const generationStarted = performance.now();
-      const { answer, stats } = await chatWithContext(this.#llm, this.#context.prefix, question, {
-        signal,
-        onToken: emit,
+      const { answer, stats } = await this.#gate.run(signal, () => {
+        this.#counters.llmCall();
+        return chatWithContext(this.#llm, this.#context.prefix, question, {
+          signal,
+          onToken: emit,
+        });
       });
       const generationMs = elapsed(generationStarted);
       if (stats) this.#counters.promptEval(stats);

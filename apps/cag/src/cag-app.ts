@@ -148,6 +148,7 @@ export function createCagApp(options: CagAppOptions): CagApp {
         counters,
         context,
         semanticThreshold: settings.semanticThreshold,
+        maxGenerations: settings.maxGenerations,
       });
       readiness.seeding({ done: 1, total: 2, unit: "steps", detail: "warming the model" });
       progress?.update(label, { done: 1, total: 2, unit: "steps" });

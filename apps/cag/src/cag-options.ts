@@ -26,6 +26,11 @@ export interface CagAppOptions {
   /** `CAG_CACHE_MAX_ENTRIES` [5000]: past this, the least recently used answers are evicted. */
   cacheMaxEntries?: number;
   /**
+   * `CAG_MAX_GENERATIONS` [2]: LLM generations the app runs at once; more misses wait in the
+   * app, so the LLM pool keeps connections free for embeddings (set it to `OLLAMA_NUM_PARALLEL`).
+   */
+  maxGenerations?: number;
+  /**
    * Tokens of `llm.numCtx` kept free for the question and the answer [2048]: the context budget
    * plus this must fit, or Ollama would cut the front of the prompt (the cached prefix).
    */
@@ -50,6 +55,7 @@ export interface ResolvedCagOptions {
   semanticThreshold: number;
   cacheTtlS: number;
   cacheMaxEntries: number;
+  maxGenerations: number;
   answerReserveTokens: number;
   warmupTimeoutMs: number;
   heartbeatMs: number;
@@ -64,6 +70,7 @@ const KNOWN = new Set([
   "semanticThreshold",
   "cacheTtlS",
   "cacheMaxEntries",
+  "maxGenerations",
   "answerReserveTokens",
   "warmupTimeoutMs",
   "heartbeatMs",
@@ -103,6 +110,7 @@ export function resolveCagOptions(options: CagAppOptions): ResolvedCagOptions {
       defaultSemanticThreshold(options.llm.embedModel),
     cacheTtlS: pick("cacheTtlS", "CAG_CACHE_TTL_S", 1, 10 * 365 * 86_400) ?? 86_400,
     cacheMaxEntries: pick("cacheMaxEntries", "CAG_CACHE_MAX_ENTRIES", 1, 10_000_000) ?? 5_000,
+    maxGenerations: pick("maxGenerations", "CAG_MAX_GENERATIONS", 1, 1_024) ?? 2,
     answerReserveTokens:
       integer("answerReserveTokens", options.answerReserveTokens, "", undefined, 0, 1_000_000) ??
       2_048,
