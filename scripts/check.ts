@@ -5,7 +5,7 @@
  * report, for tools that do not read bun's own summary. Exits non-zero if any step failed.
  */
 
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Glob } from "bun";
 
@@ -51,6 +51,7 @@ const tests = run(["bunx", "turbo", "run", "test", "--concurrency=1", "--continu
 // The release rehearsals (scripts/test): copies of the repository, built, packed and installed.
 const scriptsReport = join(root, "scripts", "test-results", "junit.xml");
 rmSync(dirname(scriptsReport), { recursive: true, force: true });
+mkdirSync(dirname(scriptsReport), { recursive: true }); // bun test does not create it
 const scriptTests = run([
   "bun",
   "test",
