@@ -7,10 +7,10 @@
  *   score 0.955–1.0, different questions on the same topic 0.904 at most ("… the economy and
  *   jobs?" against "… the economy?"; "inflation and jobs" 0.77). Being lexical, it also misses
  *   true paraphrases that change the words ("added" for "add": 0.76).
- * - `nomic-embed-text`: 0.92. Its cosines run high (unrelated English sentences often score
- *   0.4–0.6, rephrasings of one question 0.9–0.97); 0.92 keeps rewordings and drops questions
- *   that only share a topic. Tune it against your own questions: a wrong hit serves another
- *   question's answer, a wrong miss only costs one LLM call.
+ * - `nomic-embed-text`: 0.92, a documented starting point rather than a measured one (no real
+ *   model runs offline here). Its cosines run high, so same-topic questions score well above
+ *   what a lexical embedding gives them. Tune it against your own questions: a wrong hit serves
+ *   another question's answer, a wrong miss only costs one LLM call.
  *
  * Any other model gets {@link FALLBACK_SEMANTIC_THRESHOLD}, set high on purpose.
  */
