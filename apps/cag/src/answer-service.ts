@@ -109,6 +109,17 @@ export class AnswerService {
   }
 
   /**
+   * Aborts every resolution in flight (their askers get 503 `LLM_UNAVAILABLE`: the app is
+   * closing) and waits until each has settled, so nothing keeps using the pools after it.
+   */
+  async close(): Promise<void> {
+    const running = [...this.#inFlight.values()];
+    const reason = new AppError(503, "LLM_UNAVAILABLE", "the cag app is closing");
+    for (const resolution of running) resolution.abort(reason);
+    await Promise.allSettled(running.map((resolution) => resolution.done));
+  }
+
+  /**
    * Answers `question`.
    * @throws {AppError} 400 `VALIDATION_FAILED` (no words), 503 `LLM_UNAVAILABLE`, 502
    *   `LLM_ERROR` or `LLM_STREAM_ERROR`; `signal.reason` when the asker left.

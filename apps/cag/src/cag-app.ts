@@ -194,6 +194,7 @@ export function createCagApp(options: CagAppOptions): CagApp {
     async close() {
       stop.abort(new Error("the cag app is closing"));
       await starting?.catch(() => {});
+      await service?.close();
     },
     context: () => context,
     warmup: () => warmup,

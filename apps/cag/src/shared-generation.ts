@@ -45,6 +45,11 @@ export class SharedGeneration<T> {
     return this.#controller.signal.aborted;
   }
 
+  /** Aborts the generation whatever its members (the app is closing); they get `reason`. */
+  abort(reason: unknown): void {
+    if (!this.#settled) this.#controller.abort(reason);
+  }
+
   /**
    * Waits for the outcome; `onPiece` first receives every piece produced so far, then each new
    * one. Rejects with `signal.reason` when `signal` aborts first (this member leaves), or with

@@ -78,3 +78,20 @@ describe("POST /ask: one LLM call per distinct question", () => {
     expect((await h.askJson("What happened to prescription drug prices?")).cache).toBe("miss");
   });
 });
+
+describe("CagApp.close", () => {
+  it("aborts the generations in flight: their askers get 503 and the LLM request ends", async () => {
+    h = await Harness.start({ standin: { chunkDelayMs: 50, wordsPerChunk: 1 } });
+    const before = h.standin.calls.chat;
+    const pending = h.ask(QUESTION);
+    while (h.standin.calls.chat === before) await Bun.sleep(1);
+    await h.cag.close?.();
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as ErrorJson).error.code).toBe("LLM_UNAVAILABLE");
+    const deadline = Date.now() + 5_000;
+    while (h.standin.inFlight > 0 && Date.now() < deadline) await Bun.sleep(5);
+    expect(h.standin.inFlight).toBe(0);
+    expect(h.standin.aborted).toBe(1);
+  });
+});
