@@ -2,7 +2,8 @@
  * The RAG app served alone for the benchmark, in a process of its own:
  * `DATABASE_PATH`, `STANDIN_URL` (an Ollama stand-in already running), `RAG_VEC=1` (load
  * sqlite-vec on every pool connection), `PER_REQUEST=1` (a SQLite connection per read and a TCP
- * connection per LLM request instead of the pools), `LLM_CONNECTIONS` (8). Seeds on first use
+ * connection per LLM request instead of the pools; `PER_REQUEST_SQLITE=1` or `PER_REQUEST_LLM=1`
+ * for one of them), `SQLITE_WORKERS` (0), `LLM_CONNECTIONS` (8). Seeds on first use
  * (the whole corpus), then prints one JSON line `{ "url": ... }` and serves until SIGTERM.
  * Every answer's `timings` are summed and printed as JSON on SIGTERM.
  */
@@ -17,10 +18,12 @@ import { perRequestLlm, perRequestReads } from "./per-request.ts";
 const path = process.env.DATABASE_PATH!;
 const origin = new URL(process.env.STANDIN_URL!).origin;
 const extensions = process.env.RAG_VEC === "1" ? [sqliteVec.getLoadablePath()] : [];
-const perRequest = process.env.PER_REQUEST === "1";
+const perRequestSqlite = process.env.PER_REQUEST === "1" || process.env.PER_REQUEST_SQLITE === "1";
+const perRequestLlmOn = process.env.PER_REQUEST === "1" || process.env.PER_REQUEST_LLM === "1";
+const workers = Number(process.env.SQLITE_WORKERS ?? 0);
 const mmap = process.env.RAG_MMAP === "1" ? { pragmas: { mmap_size: 268_435_456 } } : {};
 
-const pool = new SqlitePool({ path, extensions, ...mmap });
+const pool = new SqlitePool({ path, extensions, workers, ...mmap });
 const http = new HttpPool({ origin, connections: Number(process.env.LLM_CONNECTIONS ?? 8) });
 const pooledLlm: Llm = {
   origin,
@@ -46,8 +49,8 @@ const pooledLlm: Llm = {
   recheck: async () => {},
 };
 const rag = createRagApp({
-  db: perRequest ? perRequestReads(pool, path, extensions) : pool,
-  llm: perRequest ? perRequestLlm(pooledLlm) : pooledLlm,
+  db: perRequestSqlite ? perRequestReads(pool, path, extensions) : pool,
+  llm: perRequestLlmOn ? perRequestLlm(pooledLlm) : pooledLlm,
   seedDocs: "all",
   log: (line) => console.error(line),
 });
@@ -73,9 +76,6 @@ const server = Bun.serve({
     return new Response(text, response);
   },
 });
-console.log(
-  JSON.stringify({ url: `http://127.0.0.1:${server.port}`, health: rag.health().detail }),
-);
 
 process.on("SIGTERM", async () => {
   // console.log to a pipe may still be buffered at process.exit(): write and wait.
@@ -85,3 +85,8 @@ process.on("SIGTERM", async () => {
   await Promise.allSettled([pool.close(), http.close()]);
   process.exit(0);
 });
+
+// Only now: a SIGTERM sent as soon as this line is read must find the handler in place.
+console.log(
+  JSON.stringify({ url: `http://127.0.0.1:${server.port}`, health: rag.health().detail }),
+);

@@ -9,6 +9,8 @@
  *    - `pooled vec0`: the SqlitePool (sqlite-vec on every connection) and an HttpPool of 8;
  *    - `per-request vec0`: a SQLite connection per read (loading sqlite-vec each time) and a
  *      TCP connection per LLM request, as the original design did;
+ *    - `SQLite per-request only` / `LLM per-request only`: one of the two without its pool;
+ *    - `pooled vec0 + 2 workers`: reads (BM25, KNN) on the pool's off-thread readers;
  *    - `pooled js`: the pools, with the JS cosine scan instead of vec0.
  *    Rounds interleave the variants (the machine is shared); the table gives medians.
  *
@@ -41,6 +43,9 @@ export const QUESTIONS = [
 const ALL_VARIANTS: Record<string, Record<string, string>> = {
   "pooled vec0": { RAG_VEC: "1" },
   "per-request vec0": { RAG_VEC: "1", PER_REQUEST: "1" },
+  "SQLite per-request only": { RAG_VEC: "1", PER_REQUEST_SQLITE: "1" },
+  "LLM per-request only": { RAG_VEC: "1", PER_REQUEST_LLM: "1" },
+  "pooled vec0 + 2 workers": { RAG_VEC: "1", SQLITE_WORKERS: "2" },
   "pooled js": {},
 };
 const VARIANTS = (process.env.BENCH_VARIANTS?.split(",") ?? Object.keys(ALL_VARIANTS)).map((v) =>

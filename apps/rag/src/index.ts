@@ -9,5 +9,6 @@ export { parseSeedDocs, RagOptionError } from "./options.ts";
 export { createRagApp } from "./rag-app.ts";
 export type { FusedItem } from "./rank-fusion.ts";
 export { fuseByRank, RRF_K } from "./rank-fusion.ts";
+export { ragSqliteExtensions } from "./sqlite-extensions.ts";
 export type { VectorBackend } from "./vector-backend.ts";
 export { detectVec0 } from "./vector-backend.ts";

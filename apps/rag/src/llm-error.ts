@@ -6,6 +6,8 @@ import { AppError, type Llm } from "@app/kit";
  *   `LLM_UNAVAILABLE`, and the server's background check is asked to look again at once;
  * - Ollama answered an error (the `ollama` client's `ResponseError`): a missing model (404) is
  *   503 `LLM_UNAVAILABLE` too, anything else 502 `LLM_ERROR` with Ollama's message;
+ * - an abort (the client went away): 503 `REQUEST_ABORTED`, which nobody reads, instead of a
+ *   500 logged as a server fault;
  * - an `AppError` passes through; anything else is left for `onError` (500).
  *
  * @example
@@ -15,6 +17,19 @@ import { AppError, type Llm } from "@app/kit";
  */
 export function toLlmError(error: unknown, llm: Llm): unknown {
   if (error instanceof AppError) return error;
+  if (isAbort(error)) {
+    // The client went away (its signal aborted our LLM call): nobody reads this answer, and it
+    // is no server fault to log as a 500.
+    return new AppError(
+      503,
+      "REQUEST_ABORTED",
+      "the request was aborted by the client",
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
   if (isTransportError(error)) {
     void llm.recheck().catch(() => {});
     return new AppError(
@@ -51,5 +66,14 @@ export function isResponseError(error: unknown): error is Error & { status_code:
     error instanceof Error &&
     error.name === "ResponseError" &&
     typeof (error as { status_code?: unknown }).status_code === "number"
+  );
+}
+
+function isAbort(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    ((error as { name?: unknown }).name === "AbortError" ||
+      (error as { name?: unknown }).name === "TimeoutError")
   );
 }
