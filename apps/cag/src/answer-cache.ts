@@ -1,14 +1,28 @@
 import type { SqlitePool } from "@pool/sqlite";
 import { unitVector, VectorIndex } from "./vector-index.ts";
 
-/** Which answers a cache instance can see: those of this chat model, context and embedder. */
+/**
+ * Which answers a cache instance can see: those of this chat model, context and embedder.
+ *
+ * @example
+ * ```ts
+ * const scope: CacheScope = { model: llm.chatModel, contextHash: context.hash, embedModel: llm.embedModel };
+ * ```
+ */
 export interface CacheScope {
   model: string;
   contextHash: string;
   embedModel: string;
 }
 
-/** An answer found in the cache. */
+/**
+ * An answer found in the cache.
+ *
+ * @example
+ * ```ts
+ * const hit: CachedAnswer | undefined = await cache.getExact(key);
+ * ```
+ */
 export interface CachedAnswer {
   key: string;
   /** The question as it was first asked (a semantic hit was asked differently). */
@@ -19,7 +33,14 @@ export interface CachedAnswer {
   hits: number;
 }
 
-/** What to store after a generation. */
+/**
+ * What to store after a generation.
+ *
+ * @example
+ * ```ts
+ * await cache.put({ key, question, normalized, answer, embedding } satisfies NewAnswer);
+ * ```
+ */
 export interface NewAnswer {
   key: string;
   question: string;
@@ -29,7 +50,14 @@ export interface NewAnswer {
   embedding?: ArrayLike<number> | undefined;
 }
 
-/** Options of an {@link AnswerCache}. */
+/**
+ * Options of an {@link AnswerCache}.
+ *
+ * @example
+ * ```ts
+ * new AnswerCache(db, { now: Date.now, ttlS: 86_400, maxEntries: 5_000 } satisfies AnswerCacheOptions);
+ * ```
+ */
 export interface AnswerCacheOptions {
   /** ms since the epoch. */
   now: () => number;

@@ -8,7 +8,14 @@ import { normalizeQuestion } from "./normalize-question.ts";
 import type { PreloadedContext } from "./preloaded-context.ts";
 import { SharedGeneration } from "./shared-generation.ts";
 
-/** Where the time of one ask went, in milliseconds (and the LLM's own figures on a miss). */
+/**
+ * Where the time of one ask went, in milliseconds (and the LLM's own figures on a miss).
+ *
+ * @example
+ * ```ts
+ * const { totalMs, promptEvalMs }: AskTimings = (await service.ask(q)).timings;
+ * ```
+ */
 export interface AskTimings {
   totalMs: number;
   /** The exact lookup in SQLite. */
@@ -27,7 +34,14 @@ export interface AskTimings {
   evalTokens?: number;
 }
 
-/** The answer to one ask. */
+/**
+ * The answer to one ask.
+ *
+ * @example
+ * ```ts
+ * const result: AskResult = await service.ask("What about jobs?"); // { answer, cache: "miss", ... }
+ * ```
+ */
 export interface AskResult {
   answer: string;
   cache: CacheOutcome;
@@ -41,7 +55,14 @@ export interface AskResult {
   timings: AskTimings;
 }
 
-/** Options of one {@link AnswerService.ask}. */
+/**
+ * Options of one {@link AnswerService.ask}.
+ *
+ * @example
+ * ```ts
+ * await service.ask(q, { signal: c.req.raw.signal, onToken: (text) => send(text) } satisfies AskOptions);
+ * ```
+ */
 export interface AskOptions {
   /** The asker left: stop waiting (and abort the generation if nobody else waits for it). */
   signal?: AbortSignal;

@@ -3,7 +3,14 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AskResult } from "./answer-service.ts";
 
-/** Starts an ask: given the signal that says the client left and a sink for pieces of the answer. */
+/**
+ * Starts an ask: given the signal that says the client left and a sink for pieces of the answer.
+ *
+ * @example
+ * ```ts
+ * const start: StartAsk = (signal, onToken) => service.ask(q, { signal, onToken });
+ * ```
+ */
 export type StartAsk = (signal: AbortSignal, onToken: (text: string) => void) => Promise<AskResult>;
 
 /**

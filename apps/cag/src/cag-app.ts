@@ -18,7 +18,15 @@ import { buildContext, type PreloadedContext } from "./preloaded-context.ts";
 import { askRoute, cacheStatsRoute, clearCacheRoute, contextRoute } from "./routes.ts";
 import { type WarmupReport, warmUp } from "./warm-up.ts";
 
-/** The CAG app, plus what it knows of its context and its counters. */
+/**
+ * The CAG app, plus what it knows of its context and its counters.
+ *
+ * @example
+ * ```ts
+ * const cag: CagApp = createCagApp({ db, llm });
+ * cag.metrics().llmCallsSaved;
+ * ```
+ */
 export interface CagApp extends ExampleApp {
   /** The preloaded context, once `start()` has built it. */
   context(): PreloadedContext | undefined;

@@ -1,9 +1,23 @@
 import type { ChatStats } from "./llm-chat.ts";
 
-/** How an ask was served. */
+/**
+ * How an ask was served.
+ *
+ * @example
+ * ```ts
+ * const outcome: CacheOutcome = (await service.ask(q)).cache; // "exact" | "semantic" | "miss"
+ * ```
+ */
 export type CacheOutcome = "exact" | "semantic" | "miss";
 
-/** One user generation's prompt evaluation, as Ollama reported it. */
+/**
+ * One user generation's prompt evaluation, as Ollama reported it.
+ *
+ * @example
+ * ```ts
+ * cag.onPromptEval((event: PromptEvalEvent) => histogram.observe(event.seconds));
+ * ```
+ */
 export interface PromptEvalEvent {
   /** `prompt_eval_duration` in seconds: what a real Ollama shows of the prefix reuse. */
   seconds: number;
@@ -13,7 +27,14 @@ export interface PromptEvalEvent {
   evalTokens: number;
 }
 
-/** The counters `metrics()` returns, since the app was created. */
+/**
+ * The counters `metrics()` returns, since the app was created.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, promptEval }: CagMetrics = cag.metrics();
+ * ```
+ */
 export interface CagMetrics {
   /** Asks answered or failed after validation. */
   asks: number;

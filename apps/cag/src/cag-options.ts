@@ -49,7 +49,14 @@ export interface CagAppOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** {@link CagAppOptions} with every default filled in. */
+/**
+ * {@link CagAppOptions} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const { contextTokens, semanticThreshold }: ResolvedCagOptions = resolveCagOptions({ db, llm });
+ * ```
+ */
 export interface ResolvedCagOptions {
   contextTokens: number;
   semanticThreshold: number;

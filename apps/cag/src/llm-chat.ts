@@ -2,7 +2,15 @@ import type { Llm } from "@app/kit";
 import { type ChatResponse, type Message, Ollama } from "ollama";
 import { llmStreamError } from "./llm-errors.ts";
 
-/** The figures of Ollama's last chat line, in its units (nanoseconds, tokens). */
+/**
+ * The figures of Ollama's last chat line, in its units (nanoseconds, tokens).
+ *
+ * @example
+ * ```ts
+ * const { stats } = await chatWithContext(llm, prefix, q);
+ * stats?.promptEvalDurationNs; // small once the prefix is cached
+ * ```
+ */
 export interface ChatStats {
   /** Tokens of the whole prompt, the reused prefix included. */
   promptEvalCount: number;
@@ -14,14 +22,28 @@ export interface ChatStats {
   totalDurationNs: number;
 }
 
-/** A finished chat answer. */
+/**
+ * A finished chat answer.
+ *
+ * @example
+ * ```ts
+ * const { answer, stats }: ChatOutcome = await chatWithContext(llm, prefix, q);
+ * ```
+ */
 export interface ChatOutcome {
   answer: string;
   /** `undefined` when the LLM sent no final statistics. */
   stats: ChatStats | undefined;
 }
 
-/** Options of {@link chatWithContext}. */
+/**
+ * Options of {@link chatWithContext}.
+ *
+ * @example
+ * ```ts
+ * await chatWithContext(llm, prefix, q, { signal, onToken: (t) => out.push(t), numPredict: 1 });
+ * ```
+ */
 export interface ChatOptions {
   /** Aborts the request to the LLM, before its head or mid-stream. */
   signal?: AbortSignal;

@@ -2,7 +2,14 @@ import type { Llm, LlmState } from "@app/kit";
 import { HttpPool } from "@pool/http";
 import { Ollama } from "ollama";
 
-/** Options of {@link openLocalLlm}. */
+/**
+ * Options of {@link openLocalLlm}.
+ *
+ * @example
+ * ```ts
+ * await openLocalLlm({ origin: "http://127.0.0.1:11434", chatModel: "llama3.2", embedModel: "nomic-embed-text" });
+ * ```
+ */
 export interface LocalLlmOptions {
   /** The Ollama (or stand-in) origin, e.g. `http://127.0.0.1:11434`. */
   origin: string;
@@ -20,7 +27,15 @@ export interface LocalLlmOptions {
   headersTimeoutMs?: number;
 }
 
-/** An {@link Llm} that owns its pool: close it when done. */
+/**
+ * An {@link Llm} that owns its pool: close it when done.
+ *
+ * @example
+ * ```ts
+ * const llm: LocalLlm = await openLocalLlm(options);
+ * await llm.close();
+ * ```
+ */
 export interface LocalLlm extends Llm {
   close(): Promise<void>;
 }

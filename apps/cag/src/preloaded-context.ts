@@ -4,13 +4,25 @@ import { estimateTokens } from "./token-estimate.ts";
 /**
  * The instructions that open the system prompt. Part of the cached prefix: changing a byte here
  * changes the context hash, which (rightly) empties the answer cache.
+ *
+ * @example
+ * ```ts
+ * context.prefix.startsWith(CONTEXT_INSTRUCTIONS); // true
+ * ```
  */
 export const CONTEXT_INSTRUCTIONS =
   "You answer questions about the United States State of the Union addresses below, " +
   "using only what they say. Name the president and year of the address you draw on. " +
   "If the addresses do not answer the question, say that they do not.";
 
-/** One address of the preloaded context, as the app logs and reports it. */
+/**
+ * One address of the preloaded context, as the app logs and reports it.
+ *
+ * @example
+ * ```ts
+ * context.documents[0]; // { key: "sotu-232", title: "Joseph R Biden, State of the Union 2021", year: 2021, tokens: 11739 }
+ * ```
+ */
 export interface ContextDocumentInfo {
   key: string;
   title: string;
@@ -22,6 +34,11 @@ export interface ContextDocumentInfo {
 /**
  * The preloaded context: one system prompt whose bytes depend only on the corpus, the budget and
  * the model, never on the time or the request, so the LLM can reuse its evaluated prefix.
+ *
+ * @example
+ * ```ts
+ * const context: PreloadedContext = buildContext(loadCorpus(), { budgetTokens: 24_000, model });
+ * ```
  */
 export interface PreloadedContext {
   /** The system prompt, byte for byte as every chat request sends it. */

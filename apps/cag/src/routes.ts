@@ -14,7 +14,14 @@ const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema
 const error = (description: string) => ({ description, content: json(ErrorSchema) });
 const notReady = error("The app is still starting (NOT_READY, with progress)");
 
-/** `POST /ask` (mounted: `POST /cag/ask`): an answer from the cache or the preloaded context. */
+/**
+ * `POST /ask` (mounted: `POST /cag/ask`): an answer from the cache or the preloaded context.
+ *
+ * @example
+ * ```ts
+ * app.openapi(askRoute, async (c) => c.json(await service.ask(c.req.valid("json").question), 200));
+ * ```
+ */
 export const askRoute = createRoute({
   method: "post",
   path: "/ask",
@@ -40,6 +47,14 @@ export const askRoute = createRoute({
   },
 });
 
+/**
+ * `GET /cache/stats`: the cache size and the counters since start-up.
+ *
+ * @example
+ * ```ts
+ * app.openapi(cacheStatsRoute, async (c) => c.json(stats(), 200));
+ * ```
+ */
 export const cacheStatsRoute = createRoute({
   method: "get",
   path: "/cache/stats",
@@ -50,6 +65,14 @@ export const cacheStatsRoute = createRoute({
   },
 });
 
+/**
+ * `DELETE /cache`: empties the answer cache.
+ *
+ * @example
+ * ```ts
+ * app.openapi(clearCacheRoute, async (c) => c.json({ deleted: await cache.clear() }, 200));
+ * ```
+ */
 export const clearCacheRoute = createRoute({
   method: "delete",
   path: "/cache",
@@ -60,6 +83,14 @@ export const clearCacheRoute = createRoute({
   },
 });
 
+/**
+ * `GET /context`: which addresses are preloaded, their estimated tokens, the hash, the warm-up.
+ *
+ * @example
+ * ```ts
+ * app.openapi(contextRoute, (c) => c.json(info, 200));
+ * ```
+ */
 export const contextRoute = createRoute({
   method: "get",
   path: "/context",

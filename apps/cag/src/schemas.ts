@@ -1,10 +1,32 @@
 import { z } from "@hono/zod-openapi";
 
-/** Longest question, in characters. */
+/**
+ * Longest question, in characters.
+ *
+ * @example
+ * ```ts
+ * question.length <= QUESTION_MAX_CHARS;
+ * ```
+ */
 export const QUESTION_MAX_CHARS = 2_000;
-/** Largest `/ask` body, in bytes (a 2,000-character question of 4-byte characters, and JSON). */
+/**
+ * Largest `/ask` body, in bytes (a 2,000-character question of 4-byte characters, and JSON).
+ *
+ * @example
+ * ```ts
+ * bodyLimit({ maxSize: ASK_MAX_BYTES });
+ * ```
+ */
 export const ASK_MAX_BYTES = 16 * 1024;
 
+/**
+ * The body of `POST /ask`: a question (1–2,000 characters), optionally streamed.
+ *
+ * @example
+ * ```ts
+ * AskRequestSchema.parse({ question: "What about jobs?", stream: true });
+ * ```
+ */
 export const AskRequestSchema = z
   .object({
     question: z
@@ -21,6 +43,14 @@ export const AskRequestSchema = z
   .strict()
   .openapi("CagAskRequest");
 
+/**
+ * Where the time of one ask went (see `AskTimings`).
+ *
+ * @example
+ * ```ts
+ * AskTimingsSchema.parse({ totalMs: 0.5, lookupMs: 0.4 });
+ * ```
+ */
 export const AskTimingsSchema = z
   .object({
     totalMs: z.number(),
@@ -37,6 +67,14 @@ export const AskTimingsSchema = z
   })
   .openapi("CagAskTimings");
 
+/**
+ * The JSON answer of `POST /ask` (and the data of the SSE `done` event).
+ *
+ * @example
+ * ```ts
+ * AskResponseSchema.parse(await res.json());
+ * ```
+ */
 export const AskResponseSchema = z
   .object({
     answer: z.string(),
@@ -59,6 +97,14 @@ export const AskResponseSchema = z
   })
   .openapi("CagAskResponse");
 
+/**
+ * The body of `GET /cache/stats`.
+ *
+ * @example
+ * ```ts
+ * CacheStatsSchema.parse(await (await app.request("/cache/stats")).json());
+ * ```
+ */
 export const CacheStatsSchema = z
   .object({
     entries: z.number().int(),
@@ -80,10 +126,26 @@ export const CacheStatsSchema = z
   })
   .openapi("CagCacheStats");
 
+/**
+ * The body of `DELETE /cache`.
+ *
+ * @example
+ * ```ts
+ * ClearCacheSchema.parse({ deleted: 2 });
+ * ```
+ */
 export const ClearCacheSchema = z
   .object({ deleted: z.number().int().openapi({ description: "Entries removed" }) })
   .openapi("CagCacheCleared");
 
+/**
+ * The body of `GET /context`: the preloaded context without its text, and the warm-up.
+ *
+ * @example
+ * ```ts
+ * ContextSchema.parse(await (await app.request("/context")).json());
+ * ```
+ */
 export const ContextSchema = z
   .object({
     hash: z.string(),

@@ -13,13 +13,25 @@
  *   another question's answer, a wrong miss only costs one LLM call.
  *
  * Any other model gets {@link FALLBACK_SEMANTIC_THRESHOLD}, set high on purpose.
+ *
+ * @example
+ * ```ts
+ * SEMANTIC_THRESHOLDS["nomic-embed-text"]; // 0.92
+ * ```
  */
 export const SEMANTIC_THRESHOLDS: Readonly<Record<string, number>> = {
   "standin-embed": 0.93,
   "nomic-embed-text": 0.92,
 };
 
-/** For embedding models without a measured default: only near-identical questions match. */
+/**
+ * For embedding models without a measured default: only near-identical questions match.
+ *
+ * @example
+ * ```ts
+ * defaultSemanticThreshold("unknown-model") === FALLBACK_SEMANTIC_THRESHOLD; // true
+ * ```
+ */
 export const FALLBACK_SEMANTIC_THRESHOLD = 0.95;
 
 /**

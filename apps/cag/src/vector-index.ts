@@ -1,4 +1,11 @@
-/** A cached question's embedding close enough to a query's. */
+/**
+ * A cached question's embedding close enough to a query's.
+ *
+ * @example
+ * ```ts
+ * const [best]: VectorMatch[] = index.search(query, 0.93);
+ * ```
+ */
 export interface VectorMatch {
   key: string;
   score: number;

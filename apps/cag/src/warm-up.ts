@@ -2,10 +2,24 @@ import type { Llm } from "@app/kit";
 import { chatWithContext } from "./llm-chat.ts";
 import type { PreloadedContext } from "./preloaded-context.ts";
 
-/** The question of the warm-up request: short, and asking for one token. */
+/**
+ * The question of the warm-up request: short, and asking for one token.
+ *
+ * @example
+ * ```ts
+ * cagMessages(context.prefix, WARMUP_QUESTION);
+ * ```
+ */
 export const WARMUP_QUESTION = "Reply with OK.";
 
-/** How the start-up warm-up went. */
+/**
+ * How the start-up warm-up went.
+ *
+ * @example
+ * ```ts
+ * const report: WarmupReport = await warmUp(llm, context, signal); // { ok: true, ms: 1200, promptEvalMs: 950 }
+ * ```
+ */
 export interface WarmupReport {
   ok: boolean;
   ms: number;
