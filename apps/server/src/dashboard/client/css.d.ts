@@ -1,0 +1,2 @@
+/** Style sheets imported for their side effect: Bun's bundler emits them as the page's CSS. */
+declare module "*.css";
