@@ -57,6 +57,14 @@ export interface ServerConfig {
     /** `LLM_KEEP_ALIVE` [30m]: how long Ollama keeps the model loaded after a request. */
     keepAlive: string;
   };
+  /** The built-in stand-in, when `OLLAMA_HOST` is unset. */
+  standin: {
+    /**
+     * `STANDIN_CHUNK_DELAY_MS` [0]: pause between two streamed answer chunks, so answers take
+     * as long as a model's (the dashboard's test uses it to make requests queue).
+     */
+    chunkDelayMs: number;
+  };
 }
 
 const DEFAULT_DATABASE_PATH = join(REPO_ROOT, "data", "pool.db");
@@ -99,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       numCtx: read.integer("LLM_NUM_CTX", 32_768, 256, 1_048_576),
       keepAlive: read.keepAlive("LLM_KEEP_ALIVE", "30m"),
     },
+    standin: { chunkDelayMs: read.integer("STANDIN_CHUNK_DELAY_MS", 0, 0, 600_000) },
   };
 }
 

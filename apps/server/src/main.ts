@@ -19,7 +19,7 @@ try {
 }
 
 const started = performance.now();
-const server = await createServer(config);
+const server = await createServer(config, { standin: config.standin });
 const http = Bun.serve({
   hostname: config.host,
   port: config.port,
@@ -30,6 +30,7 @@ const http = Bun.serve({
 installShutdown({
   http,
   close: () => server.close(config.shutdownTimeoutMs),
+  onSignal: () => server.dashboard.close(),
   timeoutMs: config.shutdownTimeoutMs,
 });
 console.log(`listening on ${http.url.href.replace(/\/$/, "")}  (database ${config.sqlite.path})`);

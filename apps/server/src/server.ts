@@ -9,6 +9,7 @@ import { timing } from "hono/timing";
 import { Registry } from "prom-client";
 import { APPS, type AppEntry } from "./apps.ts";
 import type { ServerConfig } from "./config.ts";
+import { addDashboard, type Dashboard } from "./dashboard/dashboard.ts";
 import { type Health, healthOf, type MountedApp } from "./health.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { type OwnedLlm, openLlm, type StandinOptions } from "./llm.ts";
@@ -51,6 +52,8 @@ export interface PoolServer {
   apps: ExampleApp[];
   /** The metrics registry (its own, not prom-client's global one). */
   registry: Registry;
+  /** The live dashboard at `/` and its feed `/pools/stream`; `dashboard.close()` ends the streams. */
+  dashboard: Dashboard;
   /**
    * Seeds every app, all at once. Resolves when every required app is ready, rejects when one
    * of them failed (the server keeps serving; `/health` says `failed`).
@@ -139,6 +142,8 @@ export async function createServer(
     }),
     registry,
   });
+  // The page and its SSE feed read the registry above: the same stats() mapping as /metrics.
+  const dashboard = addDashboard(root, { registry, apps: mounted.map((m) => m.app) });
   addLlmRoute(root, llm);
   for (const { app } of mounted) root.route(`/${app.name}`, app.app);
   root.doc("/openapi.json", {
@@ -158,6 +163,7 @@ export async function createServer(
     llm,
     apps: mounted.map((m) => m.app),
     registry,
+    dashboard,
     async start(progress = silentProgress) {
       const results = await Promise.allSettled(
         mounted.map(async ({ app, required }) => {
@@ -175,6 +181,7 @@ export async function createServer(
     health,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
+        dashboard.close();
         await Promise.allSettled(mounted.map(({ app }) => app.close?.()));
         const [dbClosed, llmClosed] = await Promise.allSettled([
           db.close({ timeoutMs }),

@@ -15,6 +15,12 @@ export interface ShutdownOptions {
   close: () => Promise<void>;
   /** How long in-flight requests may run after the signal before they are cut. */
   timeoutMs: number;
+  /**
+   * Called at the first signal, before the drain: ends responses that never finish by
+   * themselves (the dashboard's SSE streams), which the drain would otherwise wait on until
+   * `timeoutMs`.
+   */
+  onSignal?: () => void;
   log?: (line: string) => void;
   /** Ends the process; tests replace it. [exit=process.exit] */
   exit?: (code: number) => void;
@@ -44,6 +50,7 @@ export function installShutdown(options: ShutdownOptions): (signal: NodeJS.Signa
     }
     started = true;
     log(`${signal}: draining requests (up to ${options.timeoutMs} ms), then closing the pools`);
+    options.onSignal?.();
     void drainAndClose(options).then(
       () => {
         log("closed cleanly");
