@@ -1,4 +1,5 @@
 import type { ExampleApp, Llm } from "@app/kit";
+import { createRagApp, ragSqliteExtensions } from "@app/rag";
 import { createSearchApp } from "@app/search";
 import type { SqlitePool } from "@pool/sqlite";
 import type { ServerConfig } from "./config.ts";
@@ -57,6 +58,10 @@ export const APPS: AppEntry[] = [
       }),
     required: true,
   },
-  // { create: ({ db, llm }) => createRagApp({ db, llm }), required: false },
+  {
+    create: ({ db, llm }) => createRagApp({ db, llm }),
+    required: false,
+    sqliteExtensions: () => ragSqliteExtensions(),
+  },
   // { create: ({ db, llm }) => createCagApp({ db, llm }), required: false },
 ];
