@@ -2,6 +2,7 @@ import {
   type AppHealth,
   createApi,
   type ExampleApp,
+  liftIdleTimeout,
   loadCorpus,
   notReady,
   type ProgressReporter,
@@ -12,7 +13,6 @@ import { AnswerService } from "./answer-service.ts";
 import { streamAsk } from "./ask-stream.ts";
 import { CagCounters, type CagMetrics, type PromptEvalEvent } from "./cag-metrics.ts";
 import { type CagAppOptions, resolveCagOptions } from "./cag-options.ts";
-import { liftIdleTimeout } from "./lift-idle-timeout.ts";
 import { cagMigrations } from "./migrations.ts";
 import { buildContext, type PreloadedContext } from "./preloaded-context.ts";
 import { askRoute, cacheStatsRoute, clearCacheRoute, contextRoute } from "./routes.ts";

@@ -1,9 +1,15 @@
-import { createApi, type ExampleApp, notReady, packSentences, silentProgress } from "@app/kit";
+import {
+  createApi,
+  type ExampleApp,
+  liftIdleTimeout,
+  notReady,
+  packSentences,
+  silentProgress,
+} from "@app/kit";
 import { answerWhole, prepareAsk } from "./ask.ts";
 import { streamAnswer } from "./ask-stream.ts";
 import { deleteDocument, insertDocument, listDocuments } from "./document-store.ts";
 import { embedTexts } from "./embedder.ts";
-import { liftIdleTimeout } from "./idle-timeout.ts";
 import { assertLlmAvailable } from "./llm-available.ts";
 import { toLlmError } from "./llm-error.ts";
 import { ragMigrations } from "./migrations.ts";

@@ -1,10 +1,10 @@
+export { liftIdleTimeout } from "@app/kit";
 export type { AppContext, AppEntry } from "./apps.ts";
 export { APPS } from "./apps.ts";
 export type { ServerConfig } from "./config.ts";
 export { loadConfig } from "./config.ts";
 export { ConfigError } from "./config-error.ts";
 export type { Health, MountedApp } from "./health.ts";
-export { liftIdleTimeout } from "./idle-timeout.ts";
 export type { OwnedLlm, StandinOptions } from "./llm.ts";
 export { openLlm } from "./llm.ts";
 export { perRequestReads } from "./per-request-reads.ts";
