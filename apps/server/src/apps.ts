@@ -1,3 +1,4 @@
+import { createCagApp } from "@app/cag";
 import type { ExampleApp, Llm } from "@app/kit";
 import { createRagApp, ragSqliteExtensions } from "@app/rag";
 import { createSearchApp } from "@app/search";
@@ -41,7 +42,7 @@ export interface AppEntry {
 
 /**
  * The apps the combined server mounts, each at `/<name>`, in this order. Adding an app is one
- * line here (RAG and CAG are not built yet).
+ * line here.
  *
  * @example
  * ```ts
@@ -63,5 +64,5 @@ export const APPS: AppEntry[] = [
     required: false,
     sqliteExtensions: () => ragSqliteExtensions(),
   },
-  // { create: ({ db, llm }) => createCagApp({ db, llm }), required: false },
+  { create: ({ db, llm }) => createCagApp({ db, llm }), required: false },
 ];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "bun:test";
-import { tempServer } from "../test/temp-server.ts";
+import { createCagApp } from "@app/cag";
+import { FIXTURE, searchOnFixture, tempServer } from "../test/temp-server.ts";
+import type { AppEntry } from "./apps.ts";
 
 /** The value of one sample line, e.g. `pool_sqlite_writer_pending 0`. */
 function sample(text: string, series: string): number {
@@ -78,5 +80,35 @@ describe("GET /metrics", () => {
     expect(text).toContain(
       'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/search/documents/:id",status="200"} 3',
     );
+  });
+
+  it("maps the CAG app's cache and prompt evaluation figures when it is mounted", async () => {
+    const cag: AppEntry = {
+      create: ({ db, llm }) =>
+        createCagApp({ db, llm, corpus: () => FIXTURE, env: {}, log: () => {} }),
+      required: true,
+    };
+    await using t = await tempServer({}, { apps: [searchOnFixture, cag] });
+    await t.server.start();
+    const ask = (question: string) =>
+      t.server.app.request("/cag/ask", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question }),
+      });
+    expect((await ask("What is proposed about emancipation?")).status).toBe(200);
+    expect((await ask("what is proposed about emancipation")).status).toBe(200);
+    const text = await (await t.server.app.request("/metrics")).text();
+    expect(sample(text, 'app_answer_cache_misses_total{app="cag"}')).toBe(1);
+    expect(sample(text, 'app_answer_cache_hits_total{app="cag",kind="exact"}')).toBe(1);
+    expect(sample(text, 'app_llm_calls_saved_total{app="cag"}')).toBe(1);
+    expect(sample(text, 'app_answer_cache_hit_ratio{app="cag"}')).toBe(0.5);
+    expect(sample(text, 'llm_prompt_eval_seconds_count{app="cag"}')).toBe(1);
+  });
+
+  it("registers no app series when no mounted app reports LLM work", async () => {
+    await using t = await tempServer();
+    const text = await (await t.server.app.request("/metrics")).text();
+    expect(text).not.toContain("app_answer_cache_hits_total");
   });
 });

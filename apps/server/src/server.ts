@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { timing } from "hono/timing";
 import { Registry } from "prom-client";
+import { registerAppMetrics } from "./app-metrics.ts";
 import { APPS, type AppEntry } from "./apps.ts";
 import type { ServerConfig } from "./config.ts";
 import { addDashboard, type Dashboard } from "./dashboard/dashboard.ts";
@@ -119,6 +120,10 @@ export async function createServer(
 
   const registry = new Registry();
   registerPoolMetrics(registry, { sqlite: () => db.stats(), llm: () => llm.pool.stats() });
+  registerAppMetrics(
+    registry,
+    mounted.map((m) => m.app),
+  );
 
   let closing: Promise<void> | undefined;
   const health = () =>
