@@ -15,6 +15,21 @@ export const WINDOW_S = 300;
 
 let nextId = 0;
 
+/** 24-hour local time, seconds only when the tick is not on a whole minute. */
+function clockTime(epochS: number): string {
+  const d = new Date(epochS * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return d.getSeconds() === 0 ? hm : `${hm}:${two(d.getSeconds())}`;
+}
+
+/** Whole decades around the data, at least 0.1–10 (ms): a flat line still has an axis. */
+function logRange(min: number | null, max: number | null): [number, number] {
+  const low = 10 ** Math.floor(Math.log10(Math.min(min ?? 0.1, 0.1 * (max ?? 1), 0.1)));
+  const high = 10 ** Math.ceil(Math.log10(Math.max(max ?? 10, 10)));
+  return [low, high];
+}
+
 /**
  * One chart of the dashboard: a `<figure>` with its title, a uPlot time series of the last
  * {@link WINDOW_S} seconds (fixed height), and a legend that is also the current values in text.
@@ -90,10 +105,17 @@ export class ChartPanel {
               return [end - WINDOW_S, end];
             },
           },
-          y: { range: (_u, _min, max) => this.#yRange(max) },
+          y: spec.log
+            ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) }
+            : { range: (_u, _min, max) => this.#yRange(max) },
         },
         axes: [
-          { stroke: "#333", grid: { stroke: "#e4e4e4" }, ticks: { stroke: "#ccc" } },
+          {
+            stroke: "#333",
+            grid: { stroke: "#e4e4e4" },
+            ticks: { stroke: "#ccc" },
+            values: (_u, ticks) => ticks.map(clockTime),
+          },
           {
             label: spec.axis,
             size: 56,

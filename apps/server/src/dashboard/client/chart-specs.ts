@@ -12,7 +12,7 @@ export interface ChartSpec {
   /** Stable across snapshots; also the chart's `data-chart` attribute. */
   id: string;
   title: string;
-  /** The y axis label, unit included. */
+  /** The y axis label: the unit, short (the title says what is counted). */
   axis: string;
   /** The unit after each current value ("", "ms", "/s", "%"). */
   unit: string;
@@ -20,6 +20,8 @@ export interface ChartSpec {
   /** A fixed y range (percentages); otherwise from 0 to at least `minYMax`. */
   yRange?: [number, number];
   minYMax?: number;
+  /** A log10 y axis, for figures that span decades (latencies from 1 ms to 10 s). */
+  log?: boolean;
 }
 
 /** A titled group of charts. */
@@ -39,7 +41,7 @@ function poolCharts(p: PoolPoint): ChartSpec[] {
     {
       id: `pool:${p.id}`,
       title: `${p.label}: ${noun} and waiters`,
-      axis: `${noun} / waiters (count)`,
+      axis: "count",
       unit: "",
       minYMax: 2,
       series: (["size", "idle", "borrowed", "pending"] as const).map((field) => ({
@@ -50,7 +52,7 @@ function poolCharts(p: PoolPoint): ChartSpec[] {
     {
       id: `wait:${p.id}`,
       title: `${p.label}: acquire wait since start-up`,
-      axis: "wait (ms)",
+      axis: "ms",
       unit: "ms",
       minYMax: 1,
       series: [
@@ -83,7 +85,7 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
         {
           id: "requests:rate",
           title: "Requests answered per second, by app",
-          axis: "requests (/s)",
+          axis: "requests / s",
           unit: "/s",
           minYMax: 1,
           series: apps.map((app) => ({
@@ -94,7 +96,8 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
         {
           id: "requests:latency",
           title: `Latency to the response head, last ${LATENCY_WINDOW_S} s`,
-          axis: "latency (ms)",
+          axis: "ms (log scale)",
+          log: true,
           unit: "ms",
           minYMax: 1,
           series: apps.flatMap((app) => [
@@ -113,7 +116,7 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
     llm.push({
       id: `sockets:${o.origin}`,
       title: `Sockets to ${o.origin}: opened vs reused`,
-      axis: "per second (/s)",
+      axis: "per second",
       unit: "/s",
       minYMax: 1,
       series: [
@@ -127,8 +130,11 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
   const sqlite: ChartSpec[] = [
     {
       id: "sqlite:queues",
-      title: "SQLite writer queue and off-thread readers",
-      axis: "writes / queries (count)",
+      title:
+        latest.sqlite.workers > 0
+          ? "SQLite writer queue and off-thread readers"
+          : "SQLite writer queue (no off-thread readers: SQLITE_WORKERS=0)",
+      axis: "count",
       unit: "",
       minYMax: 2,
       series: [
@@ -154,7 +160,7 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
         {
           id: "cag:hit-ratio",
           title: "Answer cache hit ratio",
-          axis: "hits (% of asks)",
+          axis: "% of asks",
           unit: "%",
           yRange: [0, 100],
           series: [
@@ -190,5 +196,6 @@ export function layoutKey(s: DashboardSnapshot): string {
     s.origins.map((o) => o.origin),
     s.traffic.map((t) => t.app),
     s.cache !== null,
+    s.sqlite.workers > 0,
   ]);
 }

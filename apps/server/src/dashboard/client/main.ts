@@ -65,7 +65,7 @@ function describe(latest: DashboardSnapshot): void {
   body.lastT = String(latest.t);
   const waiting = latest.pools
     .filter((p) => p.pending > 0)
-    .map((p) => `${p.label} ${p.pending}`)
+    .map((p) => `${p.label.replace(/ \(.*\)$/, "")} ${p.pending}`)
     .join(", ");
   const traffic = latest.traffic
     .map((t) => `/${t.app} ${formatValue(Math.round(t.requestsPerS))} req/s`)
