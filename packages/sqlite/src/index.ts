@@ -13,6 +13,7 @@ export { SqliteExtensionError } from "./extensions.ts";
 export type { Migration } from "./migrations.ts";
 export type { SqlitePoolOptions } from "./options.ts";
 export type { PragmaValue } from "./pragmas.ts";
+export type { QueryOptions } from "./query-options.ts";
 export type { SqliteCloseOptions, TransactionOptions } from "./sqlite-pool.ts";
 export { SqlitePool } from "./sqlite-pool.ts";
 export type { StatementCounters } from "./statement-cache.ts";

@@ -24,6 +24,7 @@ import {
   type SqlitePoolOptions,
   timeoutOption,
 } from "./options.ts";
+import { type QueryOptions, querySignal } from "./query-options.ts";
 import { endScope, lentScope, onScope, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
@@ -265,20 +266,25 @@ export class SqlitePool implements AsyncDisposable {
   }
 
   /**
-   * Every row of a query. Runs on a reader (on a Worker with `workers`), or in the caller's
-   * transaction.
+   * Every row of a query. Runs on a reader (on a reader process with `workers`), or in the
+   * caller's transaction.
    *
+   * @param [options.signal] rejects with `POOL_ABORTED` when aborted; with `workers`, a running query is stopped too.
    * @example
    * ```ts
    * const users = await db.all<{ id: number }>("select id from users where team = ?", [team]);
    * ```
    */
-  all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+  all<T = Record<string, unknown>>(
+    sql: string,
+    params?: SqlParams,
+    options?: QueryOptions,
+  ): Promise<T[]> {
     if (!this.life.passing) {
-      const blocked = this.held(() => this.all<T>(sql, params));
+      const blocked = this.held(() => this.all<T>(sql, params, options));
       if (blocked !== undefined) return blocked;
     }
-    return this.query("all", sql, params) as Promise<T[]>;
+    return this.query("all", sql, params, options) as Promise<T[]>;
   }
 
   /**
@@ -289,12 +295,16 @@ export class SqlitePool implements AsyncDisposable {
    * const user = await db.get<{ email: string }>("select email from users where id = ?", [id]);
    * ```
    */
-  get<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T | null> {
+  get<T = Record<string, unknown>>(
+    sql: string,
+    params?: SqlParams,
+    options?: QueryOptions,
+  ): Promise<T | null> {
     if (!this.life.passing) {
-      const blocked = this.held(() => this.get<T>(sql, params));
+      const blocked = this.held(() => this.get<T>(sql, params, options));
       if (blocked !== undefined) return blocked;
     }
-    return this.query("get", sql, params) as Promise<T | null>;
+    return this.query("get", sql, params, options) as Promise<T | null>;
   }
 
   /**
@@ -445,8 +455,15 @@ export class SqlitePool implements AsyncDisposable {
     return this.life.blocked(retry, live);
   }
 
-  /** `all`/`get`: in the caller's scope, else on a Worker, else on a main-thread reader. */
-  private query(op: "all" | "get", sql: string, params: SqlParams | undefined): Promise<unknown> {
+  /** `all`/`get`: in the caller's scope, else on a reader process, else on a main-thread reader. */
+  private query(
+    op: "all" | "get",
+    sql: string,
+    params: SqlParams | undefined,
+    options: QueryOptions | undefined,
+  ): Promise<unknown> {
+    const signal = querySignal(options, this.name);
+    if (signal instanceof Error) return Promise.reject(signal);
     if (this.als.getStore() !== undefined) {
       const held = this.currentScope();
       if (held instanceof Promise) return held;
@@ -454,7 +471,9 @@ export class SqlitePool implements AsyncDisposable {
         return onScope(held, (c) => (op === "all" ? c.all(sql, params) : c.get(sql, params)));
       }
     }
-    if (this.workers !== undefined) return this.life.track(this.workers.query(op, sql, params));
+    if (this.workers !== undefined) {
+      return this.life.track(this.workers.query(op, sql, params, signal));
+    }
     return this.readers.query(op, sql, params);
   }
 

@@ -1,6 +1,7 @@
 import { PoolAbortedError, PoolClosedError, PoolTimeoutError } from "@pool/core";
 import type { ConnectionConfig, SqlParams } from "./connection.ts";
 import { SqliteWorkerError } from "./errors.ts";
+import { abortedBeforeStart } from "./query-options.ts";
 import { ReaderChild } from "./reader-child.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import { fromWireError, type WorkerReply, type WorkerRequest } from "./worker-protocol.ts";
@@ -374,10 +375,9 @@ export class WorkerReaders {
   }
 
   private abortedError(signal: AbortSignal, running: boolean): PoolAbortedError {
-    const error = new PoolAbortedError(`${this.o.name} workers`, signal.reason);
-    error.message = running
-      ? `${this.o.name}: query aborted; its reader process was killed`
-      : `${this.o.name}: query aborted before it started`;
+    if (!running) return abortedBeforeStart(this.o.name, signal);
+    const error = new PoolAbortedError(this.o.name, signal.reason);
+    error.message = `${this.o.name}: query aborted; its reader process was killed`;
     return error;
   }
 
