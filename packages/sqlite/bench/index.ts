@@ -1,10 +1,13 @@
 /**
- * `bun run bench` in packages/sqlite. Three comparisons, each side by side in one run with
+ * `bun run bench` in packages/sqlite. Four comparisons, each side by side in one run with
  * interleaved rounds (the machine is shared), reporting medians:
  *  1. a primary-key lookup: pooled `db.get()` vs raw `db.query().get()` on one connection vs
  *     opening a connection per query;
  *  2. 8 heavy reads at once: main thread vs `workers: 2`, with the event-loop lag each causes;
- *  3. write throughput of 4 processes doing read-then-write transactions on one file.
+ *  3. write throughput of 4 processes doing read-then-write transactions on one file;
+ *  4. off-thread readers: the round trip of a small read (main thread, reader process, and a
+ *     plain Bun Worker as the old path did it), and what stopping a runaway query costs: from
+ *     the timeout to the process being gone, and to its replacement answering.
  * Prints a table and writes bench/results/sqlite.json.
  */
 import { Database } from "bun:sqlite";
@@ -14,8 +17,8 @@ import { join } from "node:path";
 import { SqlitePool } from "../src/index.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-/** `BENCH_ONLY=lookup,heavy,writes` runs a subset. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "lookup,heavy,writes").split(","));
+/** `BENCH_ONLY=lookup,heavy,writes,offthread` runs a subset. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "lookup,heavy,writes,offthread").split(","));
 const dir = mkdtempSync(join(tmpdir(), "pool-sqlite-bench-"));
 
 const median = (xs: number[]) => {
@@ -246,6 +249,90 @@ async function processWrites() {
   return { rounds, results };
 }
 
+// ---- 4. off-thread readers: round trip, and the cost of stopping a query -----------------------
+
+async function offThread() {
+  const path = join(dir, "offthread.db");
+  const ROWS = 10_000;
+  seed(path, ROWS);
+  const sql = "select id, name, email from users where id = ?";
+  const main = new SqlitePool({ path });
+  const proc = new SqlitePool({ path, workers: 1 });
+  const worker = new Worker(join(import.meta.dir, "worker-reader-echo.ts"));
+  let answer: ((row: unknown) => void) | undefined;
+  worker.onmessage = (e: MessageEvent<{ row: unknown }>) => answer?.(e.data.row);
+  const askWorker = (id: number, first = false) =>
+    new Promise((resolve) => {
+      answer = resolve;
+      worker.postMessage({ path: first ? path : undefined, id, sql, params: [id] });
+    });
+  await askWorker(1, true);
+  const BATCH = 5_000;
+  let sink = 0;
+  const time = async (read: (id: number) => Promise<unknown>) => {
+    const t = Bun.nanoseconds();
+    for (let i = 0; i < BATCH; i++) sink += ((await read((i % ROWS) + 1)) as { id: number }).id;
+    return (Bun.nanoseconds() - t) / BATCH / 1_000;
+  };
+  const sides = {
+    main: (id: number) => main.get(sql, [id]),
+    process: (id: number) => proc.get(sql, [id]),
+    worker: (id: number) => askWorker(id),
+  };
+  const us = { main: [] as number[], process: [] as number[], worker: [] as number[] };
+  for (const read of Object.values(sides)) await time(read); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = (Object.keys(sides) as (keyof typeof sides)[]).slice();
+    if (r % 2) order.reverse();
+    for (const side of order) us[side].push(await time(sides[side]));
+  }
+  worker.terminate();
+  await main.close();
+  await proc.close();
+  if (sink === 0) console.log("unreachable");
+
+  // Stopping a runaway query: timeout → SIGKILL → reaped, and → a new reader answering.
+  const FOREVER =
+    "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c";
+  const stoppable = new SqlitePool({ path, workers: 1, workerQueryTimeoutMs: 100 });
+  await stoppable.get("select 1");
+  const goneMs: number[] = [];
+  const replacedMs: number[] = [];
+  const stopRounds = Math.max(3, Math.round(ROUNDS / 3));
+  for (let r = 0; r < stopRounds; r++) {
+    const pid = stoppable.stats().workers?.pids[0] as number;
+    await stoppable.get(FOREVER).catch(() => {});
+    const t = performance.now();
+    const answered = stoppable.get("select 1").then(() => performance.now() - t);
+    for (;;) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await Bun.sleep(1);
+    }
+    goneMs.push(performance.now() - t);
+    replacedMs.push(await answered);
+  }
+  const { killed } = stoppable.stats().workers ?? { killed: 0 };
+  await stoppable.close();
+  const m = { main: median(us.main), process: median(us.process), worker: median(us.worker) };
+  return {
+    roundTripUs: {
+      mainThread: round1(m.main),
+      readerProcess: round1(m.process),
+      bunWorker: round1(m.worker),
+    },
+    processOverWorker: round2(m.process / m.worker),
+    timeoutToGoneMs: round1(median(goneMs)),
+    timeoutToReplacementAnsweredMs: round1(median(replacedMs)),
+    killed,
+    rounds: ROUNDS,
+    stopRounds,
+  };
+}
+
 // ---- report -------------------------------------------------------------------------------
 
 try {
@@ -275,7 +362,10 @@ try {
     );
     console.table({
       "main thread": { ms: heavy.mainThreadMs, "max loop lag ms": heavy.mainThreadMaxLagMs },
-      "workers: 2": { ms: heavy.workersMs, "max loop lag ms": heavy.workersMaxLagMs },
+      "workers: 2 (reader processes)": {
+        ms: heavy.workersMs,
+        "max loop lag ms": heavy.workersMaxLagMs,
+      },
     });
     console.log(
       `   speedup ${heavy.speedup}x (target >= 1.7), lag with workers ${heavy.workersMaxLagMs} ms (target < 10)\n`,
@@ -300,7 +390,28 @@ try {
       ),
     );
   }
-  const report = { date: new Date().toISOString(), bun: Bun.version, lookup, heavy, writes };
+  const offthread = ONLY.has("offthread") ? await offThread() : undefined;
+  if (offthread) {
+    console.log(
+      `4. off-thread readers: a primary-key read's round trip (median µs over ${offthread.rounds} rounds), and stopping a runaway query (medians of ${offthread.stopRounds})`,
+    );
+    console.table({
+      "main thread (await db.get)": { "µs per read": offthread.roundTripUs.mainThread },
+      "reader process (workers: 1)": { "µs per read": offthread.roundTripUs.readerProcess },
+      "Bun Worker (the old path)": { "µs per read": offthread.roundTripUs.bunWorker },
+    });
+    console.log(
+      `   reader process / Worker ${offthread.processOverWorker}x; timeout → process gone ${offthread.timeoutToGoneMs} ms, → replacement answering ${offthread.timeoutToReplacementAnsweredMs} ms (${offthread.killed} readers killed)\n`,
+    );
+  }
+  const report = {
+    date: new Date().toISOString(),
+    bun: Bun.version,
+    lookup,
+    heavy,
+    writes,
+    offthread,
+  };
   mkdirSync(join(import.meta.dir, "results"), { recursive: true });
   await Bun.write(
     join(import.meta.dir, "results", "sqlite.json"),
