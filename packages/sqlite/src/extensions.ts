@@ -28,6 +28,10 @@ export class SqliteExtensionError extends SqliteOpenError {
  * Checks the `extensions` option: an array of non-empty path strings.
  *
  * @throws {PoolInvalidOptionError} naming `extensions` or `extensions[i]`.
+ * @example
+ * ```ts
+ * checkExtensions(["./vec0.so"]); // fine; checkExtensions("./vec0.so") throws
+ * ```
  */
 export function checkExtensions(extensions: unknown): void {
   if (!Array.isArray(extensions)) {
@@ -46,6 +50,10 @@ export function checkExtensions(extensions: unknown): void {
  * cannot be sent to another process to do it there.
  *
  * @throws {SqliteExtensionError} naming the extension that failed.
+ * @example
+ * ```ts
+ * loadExtensions(db, "app.db", [sqliteVec.getLoadablePath()]);
+ * ```
  */
 export function loadExtensions(db: Database, dbPath: string, extensions: readonly string[]): void {
   for (const extension of extensions) {

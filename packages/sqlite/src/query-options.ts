@@ -25,6 +25,11 @@ const KNOWN: ReadonlySet<string> = new Set(["signal"]);
  * The `signal` of a call's {@link QueryOptions}.
  *
  * @returns the error to reject with (a bad option, or a signal already aborted), or the signal.
+ * @example
+ * ```ts
+ * const signal = querySignal(options, "db");
+ * if (signal instanceof Error) return Promise.reject(signal);
+ * ```
  */
 export function querySignal(
   options: unknown,

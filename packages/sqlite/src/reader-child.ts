@@ -24,6 +24,16 @@ export interface ReaderChildEvents {
  * The pool's handle on one reader process: a `bun` child with an IPC channel, started with
  * the parent's pid so its watchdog thread can tell when it is orphaned. Unref'd while idle, so
  * it never keeps the parent alive on its own; the child leaves when the channel closes.
+ *
+ * @example
+ * ```ts
+ * const child = new ReaderChild({ type: "init", config, maxLifetimeMs: 0 }, process.cwd(), {
+ *   reply: (r) => console.log(r),
+ *   exit: () => console.log("gone"),
+ * });
+ * child.send({ type: "query", id: 1, op: "get", sql: "select 1 as one", params: undefined });
+ * child.kill(); // a runaway query: SIGKILL, exit() follows once it is reaped
+ * ```
  */
 export class ReaderChild {
   readonly pid: number;

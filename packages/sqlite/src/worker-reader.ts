@@ -75,6 +75,13 @@ const CHILD_CLOSE_GRACE_MS = 1_000;
  * busy reader). A query that outlives `queryTimeoutMs`, or whose caller aborts it, is stopped by
  * killing its process (SIGKILL), which a thread could not be: SQLite's loop cannot be preempted
  * from outside, and bun:sqlite exposes no interrupt. A fresh reader takes the killed one's place.
+ *
+ * @example
+ * ```ts
+ * const readers = new WorkerReaders({ name: "db", count: 2, config, acquireTimeoutMs: 30_000, queryTimeoutMs: 5_000, maxLifetimeMs: 0 }, counters);
+ * const row = await readers.query("get", "select count(*) as n from t", undefined, AbortSignal.timeout(1_000));
+ * await readers.close(1_000);
+ * ```
  */
 export class WorkerReaders {
   private readonly o: WorkerReadersOptions;
