@@ -31,7 +31,7 @@ export interface SqlitePoolOptions {
   busyTimeoutMs?: number;
   /** A `transaction()` running longer is rolled back and rejected with `SQLITE_TX_TIMEOUT`; `0` is no limit. [transactionTimeoutMs=30000] */
   transactionTimeoutMs?: number;
-  /** How long a call waits for the writer, a reader or a Worker before `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
+  /** How long a call waits for the writer, a reader or a reader process before `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
   acquireTimeoutMs?: number;
   /** Prepared statements kept per connection (least recently used dropped first); `0` prepares every time. [statementCacheSize=128] */
   statementCacheSize?: number;

@@ -60,7 +60,7 @@ export interface SqliteCloseOptions {
 
 /**
  * A bun:sqlite pool: one writer serialized in a fair FIFO queue, read-only WAL readers (on the
- * main thread, or on Workers for SQL-string reads), transactions that hold the writer across
+ * main thread, or in reader processes for SQL-string reads), transactions that hold the writer across
  * awaits, optional migrations.
  *
  * @example
@@ -117,7 +117,7 @@ export class SqlitePool implements AsyncDisposable {
   }
 
   /**
-   * Opens the writer at once, so a bad path throws here; readers and Workers open as needed.
+   * Opens the writer at once, so a bad path throws here; readers open as needed, reader processes at once.
    *
    * @throws {PoolInvalidOptionError} on a bad option (`POOL_INVALID_OPTION`, `option` names it).
    * @throws {SqliteOpenError} when the file cannot be opened (`SQLITE_CANTOPEN`, ...; `path` names it).
@@ -396,7 +396,7 @@ export class SqlitePool implements AsyncDisposable {
 
   /**
    * A plain snapshot: the writer's queue (`writer.pending`) and wait times (`writer.wait`),
-   * reader pool and Worker figures, statement cache hits and misses, transactions, busy retries.
+   * reader pool and reader process figures, statement cache hits and misses, transactions, busy retries.
    *
    * @example
    * ```ts
@@ -421,8 +421,8 @@ export class SqlitePool implements AsyncDisposable {
 
   /**
    * Refuses new calls, waits for running and queued ones (up to `closeTimeoutMs`), runs
-   * `PRAGMA optimize` and `wal_checkpoint(TRUNCATE)`, closes every connection and terminates
-   * the Workers. Idempotent: every call returns the same promise.
+   * `PRAGMA optimize` and `wal_checkpoint(TRUNCATE)`, closes every connection and ends
+   * the reader processes. Idempotent: every call returns the same promise.
    *
    * @example
    * ```ts
@@ -502,7 +502,7 @@ export class SqlitePool implements AsyncDisposable {
   }
 
   /**
-   * Waits for migrations and running calls, then closes Workers, readers and the writer (which
+   * Waits for migrations and running calls, then closes reader processes, readers and the writer (which
    * optimizes and checkpoints first), all within the grace period.
    */
   private async shutdown(timeoutMs: number): Promise<void> {
