@@ -17,6 +17,7 @@ export type SqlitePoolErrorCode =
   | "SQLITE_TX_LEFT_OPEN"
   | "SQLITE_TX_ENDED"
   | "SQLITE_MIGRATION_FAILED"
+  | "SQLITE_EXTENSION_FAILED"
   | "SQLITE_WORKER_FAILED"
   | "SQLITE_WORKER_TIMEOUT"
   | "SQLITE_MULTIPLE_STATEMENTS";
@@ -24,7 +25,7 @@ export type SqlitePoolErrorCode =
 /**
  * An error SQLite reported. `code` is SQLite's extended code as a string
  * (`"SQLITE_CONSTRAINT_UNIQUE"`, `"SQLITE_BUSY"`), `errno` the number (2067, 5). It looks the
- * same whether the statement ran on the main thread or on a Worker; on the main thread `cause`
+ * same whether the statement ran on the main thread or on a reader process; on the main thread `cause`
  * is bun:sqlite's original `SQLiteError`.
  *
  * @example
@@ -160,8 +161,8 @@ export class SqliteMigrationError extends PoolError {
 }
 
 /**
- * A reader Worker died while running the query (`SQLITE_WORKER_FAILED`) or was stopped
- * because the query ran past `workerQueryTimeoutMs` (`SQLITE_WORKER_TIMEOUT`). The Worker is
+ * A reader process died while running the query (`SQLITE_WORKER_FAILED`) or was stopped
+ * because the query ran past `workerQueryTimeoutMs` (`SQLITE_WORKER_TIMEOUT`). The process is
  * replaced; other queries are unaffected.
  *
  * @example

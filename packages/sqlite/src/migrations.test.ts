@@ -286,4 +286,22 @@ describe("SqlitePool.migrate (named sets)", () => {
     expect(check.query("select count(*) as n from hits").get()).toEqual({ n: 1 });
     check.close();
   });
+
+  // user_version and max(version) come back as bigints then: `version + 1` used to throw.
+  it("works with safeIntegers, for both kinds of migrations", async () => {
+    const db = new SqlitePool({
+      path: tmp.file("safe.db"),
+      safeIntegers: true,
+      migrations: ["create table t(x)", "insert into t values (1)"],
+    });
+    pools.push(db);
+    await db.ready;
+    await db.migrate("set", ["create table s(x)", "insert into s values (2)"]);
+    await db.migrate("set", [
+      "create table s(x)",
+      "insert into s values (2)",
+      "insert into s values (3)",
+    ]);
+    expect(await db.get("select count(*) as n from s")).toEqual({ n: 2n });
+  });
 });

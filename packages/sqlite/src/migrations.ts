@@ -48,7 +48,9 @@ const SET_NAME = /^[A-Za-z0-9_.:/-]{1,100}$/;
 /** The unnamed list of the `migrations` option, counted in `PRAGMA user_version`. */
 export const userVersionLedger: Ledger = {
   set: undefined,
-  applied: (db) => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version,
+  // Number(): with `safeIntegers` every integer comes back as a bigint.
+  applied: (db) =>
+    Number((db.query("PRAGMA user_version").get() as { user_version: number }).user_version),
   record: (db, version) => void db.run(`PRAGMA user_version = ${version}`),
 };
 
@@ -65,8 +67,8 @@ export function namedLedger(name: string): Ledger {
       );
       const row = db
         .query(`SELECT max(version) AS v FROM ${MIGRATIONS_TABLE} WHERE name = ?`)
-        .get(name) as { v: number | null };
-      return row.v ?? 0;
+        .get(name) as { v: number | bigint | null };
+      return Number(row.v ?? 0);
     },
     record(db, version) {
       db.query(

@@ -17,9 +17,9 @@ export interface SqlitePoolStats {
   writer: PoolStats;
   /** The main-thread readers; `undefined` on `:memory:`, where reads share the writer. */
   readers: PoolStats | undefined;
-  /** The reader Workers; `undefined` without `workers`. */
+  /** The off-thread reader processes; `undefined` without `workers`. */
   workers: WorkerStats | undefined;
-  /** Prepared-statement cache, summed over every connection (Workers included). */
+  /** Prepared-statement cache, summed over every connection (reader processes included). */
   statements: StatementCounters;
   transactions: {
     committed: number;

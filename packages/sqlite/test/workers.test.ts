@@ -34,51 +34,35 @@ function open(
 const HEAVY = `with recursive c(x) as (select 1 union all select x + 1 from c where x < ?)
   select count(*) as n, sum(x * x % 7) as s from c`;
 
-/** Runs 8 heavy reads at once while a 5 ms interval timer measures how late it fires. */
-async function heavyRun(db: SqlitePool, size: number) {
-  let last = performance.now();
-  let maxGapMs = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-  }, 5);
-  await Bun.sleep(20);
-  const started = performance.now();
-  try {
-    const rows = await Promise.all(Array.from({ length: 8 }, () => db.get(HEAVY, [size])));
-    const elapsedMs = performance.now() - started;
-    await Bun.sleep(20);
-    return { rows, elapsedMs, maxGapMs };
-  } finally {
-    clearInterval(ticker);
+/** How many timer turns the event loop took while `read` was pending. */
+async function turnsDuring(read: Promise<unknown>): Promise<number> {
+  let done = false;
+  const settled = read.finally(() => {
+    done = true;
+  });
+  let turns = 0;
+  while (!done) {
+    await Bun.sleep(1);
+    turns++;
   }
+  await settled;
+  return turns;
 }
 
 describe("SqlitePool with workers", () => {
-  it("runs heavy reads off the main thread: faster than on it, and the event loop keeps ticking", async () => {
+  // Behaviour, not speed (that is the benchmark's): a read on the main thread blocks the event
+  // loop for as long as it runs; the same read on a reader process leaves it free.
+  it("keeps the event loop turning while a heavy read runs off the main thread", async () => {
     const main = open(0);
-    // Size the query to about 40 ms on this machine, whatever its speed.
-    const t0 = performance.now();
-    await main.get(HEAVY, [200_000]);
-    const size = Math.max(50_000, Math.round((200_000 * 40) / Math.max(1, performance.now() - t0)));
-    const workers = open(2);
-    await Promise.all([workers.get(HEAVY, [1_000]), workers.get(HEAVY, [1_000])]); // Workers up and warm
-    // Interleaved pairs until the Workers win one (at most six): other jobs share this machine's
-    // two cores, and a pair run while they are busy says nothing about speed. The loop lag must
-    // stay small in every pair. The benchmark measures the real ratio.
-    let fasterOffMain = false;
-    for (let pair = 0; pair < 6 && !fasterOffMain; pair++) {
-      const onMain = await heavyRun(main, size);
-      const offMain = await heavyRun(workers, size);
-      expect(offMain.rows).toEqual(onMain.rows);
-      expect(offMain.rows[0]).toMatchObject({ n: size });
-      expect(onMain.maxGapMs).toBeGreaterThan(onMain.elapsedMs / 2);
-      expect(offMain.maxGapMs).toBeLessThan(onMain.maxGapMs / 2);
-      fasterOffMain = offMain.elapsedMs < onMain.elapsedMs;
-    }
-    expect(fasterOffMain).toBe(true);
-  }, 60_000);
+    const readers = open(1);
+    const size = 2_000_000;
+    await readers.get(HEAVY, [10]); // the reader is up
+    const onMain = await turnsDuring(main.get(HEAVY, [size]));
+    const offMain = await turnsDuring(readers.get(HEAVY, [size]));
+    expect(onMain).toBe(1);
+    expect(offMain).toBeGreaterThan(3);
+    expect(await readers.get(HEAVY, [1_000])).toEqual(await main.get(HEAVY, [1_000]));
+  });
 
   it("returns plain rows, blobs included, and sees what the writer committed", async () => {
     const db = open(2);
