@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type ServerProcess, startServerProcess } from "../bench/server-process.ts";
 import { findChromium, launchChromium } from "./chromium.ts";
-import { formatReport, runLoad } from "./load-driver.ts";
+import { everyAppReady, formatReport, runLoad } from "./load-driver.ts";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
 const { values } = parseArgs({
@@ -44,6 +44,7 @@ if (url === undefined) {
   url = server.url;
 }
 try {
+  await everyAppReady(url);
   await using browser = await launchChromium(executable);
   const page = await browser.context.newPage();
   await page.goto(`${url}/`);

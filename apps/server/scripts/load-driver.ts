@@ -124,6 +124,31 @@ class KindStats {
 }
 
 /**
+ * Waits until every mounted app says it is ready in `/health` (RAG and CAG get ready after
+ * search: they embed or warm up first), polling every 200 ms for at most `timeoutMs`.
+ *
+ * @throws Error naming the apps still not ready at the deadline.
+ * @example
+ * ```ts
+ * await everyAppReady("http://127.0.0.1:3000");
+ * ```
+ */
+export async function everyAppReady(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let waiting: string[] = [];
+  while (performance.now() < deadline) {
+    const res = await fetch(`${url.replace(/\/$/, "")}/health`);
+    const body = (await res.json()) as { apps?: Record<string, { ready?: boolean }> };
+    waiting = Object.entries(body.apps ?? {})
+      .filter(([, app]) => !app.ready)
+      .map(([name]) => name);
+    if (res.status === 200 && waiting.length === 0) return;
+    await Bun.sleep(200);
+  }
+  throw new Error(`not ready after ${timeoutMs} ms: ${waiting.join(", ") || "the server"}`);
+}
+
+/**
  * Drives the mix for `seconds`, then waits for the requests in flight (bounded by
  * `requestTimeoutMs`), and reports per kind. Reads `/health` first to learn which apps are
  * mounted. Documents it creates it also deletes.

@@ -5,7 +5,7 @@
  *   bun run load [--url http://127.0.0.1:3000] [--seconds 30] [--concurrency 16] [--llm-concurrency 8]
  */
 import { parseArgs } from "node:util";
-import { formatReport, runLoad } from "./load-driver.ts";
+import { everyAppReady, formatReport, runLoad } from "./load-driver.ts";
 
 const USAGE =
   "usage: bun run load [--url http://127.0.0.1:3000] [--seconds 30] [--concurrency 16] [--llm-concurrency 8]";
@@ -43,6 +43,12 @@ try {
 } catch {
   console.error(`no server answers at ${url}: start one with \`bun run start\` (or pass --url)`);
   process.exit(1);
+}
+try {
+  // Questions to an app still seeding would only get 503 NOT_READY.
+  await everyAppReady(url, 120_000);
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : error}: loading anyway`);
 }
 console.log(
   `load: ${seconds} s against ${url}: ${concurrency} clients on search and documents, ` +

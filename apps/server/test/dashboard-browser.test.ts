@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { type ServerProcess, startServerProcess } from "../bench/server-process.ts";
 import { findChromium, launchChromium } from "../scripts/chromium.ts";
-import { runLoad } from "../scripts/load-driver.ts";
+import { everyAppReady, runLoad } from "../scripts/load-driver.ts";
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against the
@@ -33,18 +33,6 @@ const ENV: Record<string, string> = {
   // code would say so.
   SHUTDOWN_TIMEOUT_MS: "60000",
 };
-
-/** Until every mounted app (RAG seeds its vectors after search) answers ready, bounded. */
-async function everyAppReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const body = (await (await fetch(`${url}/health`)).json()) as {
-      apps: Record<string, { ready: boolean }>;
-    };
-    if (Object.values(body.apps).every((a) => a.ready)) return;
-    await Bun.sleep(200);
-  }
-  throw new Error("the apps never got ready");
-}
 
 /** The page's figures, as main.ts sets them on <body>. */
 async function pageState(page: Page): Promise<Record<string, string>> {

@@ -10,8 +10,10 @@ const DASHES: number[][] = [[], [6, 3], [2, 3], [10, 3, 2, 3]];
 const SWATCH_STYLES = ["solid", "dashed", "dotted", "double"];
 /** Fixed, so nothing below moves as data arrives. Matches `.chart { height }` in styles.css. */
 export const CHART_HEIGHT_PX = 180;
-/** The time window every chart shows, seconds. */
+/** The time window every chart shows once the data spans it, seconds. */
 export const WINDOW_S = 300;
+/** The narrowest window, seconds. */
+const MIN_WINDOW_S = 60;
 
 let nextId = 0;
 
@@ -21,6 +23,15 @@ function clockTime(epochS: number): string {
   const two = (n: number) => String(n).padStart(2, "0");
   const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
   return d.getSeconds() === 0 ? hm : `${hm}:${two(d.getSeconds())}`;
+}
+
+/** The powers of ten from `min` to `max`. */
+function decades(min: number | undefined, max: number | undefined): number[] {
+  const out: number[] = [];
+  for (let e = Math.round(Math.log10(min ?? 0.1)); e <= Math.round(Math.log10(max ?? 10)); e++) {
+    out.push(10 ** e);
+  }
+  return out;
 }
 
 /** Whole decades around the data, at least 0.1–10 (ms): a flat line still has an axis. */
@@ -100,9 +111,12 @@ export class ChartPanel {
         scales: {
           x: {
             time: true,
-            range: (_u, _min, max) => {
+            // Grows with the data up to WINDOW_S, then slides: a fresh server's first minute
+            // fills the chart instead of a sliver at its right edge.
+            range: (_u, min, max) => {
               const end = max ?? Date.now() / 1000;
-              return [end - WINDOW_S, end];
+              const start = Math.max(min ?? end, end - WINDOW_S);
+              return [Math.min(start, end - MIN_WINDOW_S), end];
             },
           },
           y: spec.log
@@ -119,6 +133,14 @@ export class ChartPanel {
           {
             label: spec.axis,
             size: 56,
+            // On a log axis, a line per decade: uPlot's default adds 2..9 of each, unreadable here.
+            ...(spec.log
+              ? {
+                  splits: (u: uPlot) => decades(u.scales.y?.min, u.scales.y?.max),
+                  // uPlot thins log labels for space; one per decade fits in the fixed height.
+                  filter: (_u: uPlot, splits: number[]) => splits,
+                }
+              : {}),
             stroke: "#333",
             grid: { stroke: "#e4e4e4" },
             ticks: { stroke: "#ccc" },

@@ -127,7 +127,9 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
   }
   if (llm.length > 0) sections.push({ id: "llm", title: "LLM: one HttpPool", charts: llm });
 
+  // Each pool's two charts side by side, then the queues.
   const sqlite: ChartSpec[] = [
+    ...latest.pools.filter((p) => p.id.startsWith("sqlite")).flatMap(poolCharts),
     {
       id: "sqlite:queues",
       title:
@@ -144,7 +146,6 @@ export function layoutOf(latest: DashboardSnapshot): SectionSpec[] {
         { label: "reads queued for a reader", value: (s) => s.sqlite.workerQueue },
       ],
     },
-    ...latest.pools.filter((p) => p.id.startsWith("sqlite")).flatMap(poolCharts),
   ];
   sections.push({ id: "sqlite", title: "SQLite: one SqlitePool", charts: sqlite });
 
