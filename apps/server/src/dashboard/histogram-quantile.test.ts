@@ -16,7 +16,12 @@ describe("histogramQuantile", () => {
   });
 
   it("starts the first bucket at zero", () => {
-    expect(histogramQuantile(0.5, [{ le: 2, count: 4 }, { le: INF, count: 4 }])).toBe(1);
+    expect(
+      histogramQuantile(0.5, [
+        { le: 2, count: 4 },
+        { le: INF, count: 4 },
+      ]),
+    ).toBe(1);
   });
 
   it("answers the last finite bound for ranks in +Inf", () => {
@@ -29,7 +34,12 @@ describe("histogramQuantile", () => {
   });
 
   it("answers null for an empty histogram", () => {
-    expect(histogramQuantile(0.5, [{ le: 1, count: 0 }, { le: INF, count: 0 }])).toBeNull();
+    expect(
+      histogramQuantile(0.5, [
+        { le: 1, count: 0 },
+        { le: INF, count: 0 },
+      ]),
+    ).toBeNull();
     expect(histogramQuantile(0.5, [])).toBeNull();
   });
 });
