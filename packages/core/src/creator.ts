@@ -1,5 +1,7 @@
+import { backoffMs } from "./backoff.ts";
 import { PoolCreateError } from "./errors.ts";
-import { backgroundTimeout, backoffMs } from "./timers.ts";
+import { backgroundTimeout } from "./timers.ts";
+import { within } from "./within.ts";
 
 /** One call to the factory. Leaving `inFlight` frees its slot; a late result is discarded. */
 class CreateOp {
@@ -113,14 +115,8 @@ export class Creator<T> {
 
   /** Waits up to `ms` for factory calls given up on to settle (their results are discarded). */
   settleLate(ms: number): Promise<void> {
-    if (this.late.size === 0 || ms <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      Promise.allSettled([...this.late].map((op) => op.settled)).then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (this.late.size === 0) return Promise.resolve();
+    return within(Promise.allSettled([...this.late].map((op) => op.settled)), ms);
   }
 
   private succeeded(op: CreateOp, resource: T): void {

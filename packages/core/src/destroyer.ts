@@ -1,6 +1,7 @@
 import { PoolError } from "./errors.ts";
 import { isThenable } from "./thenable.ts";
 import { withTimeout } from "./timers.ts";
+import { within } from "./within.ts";
 
 /**
  * Runs the user's `destroy` with a time limit. Its failures (a throw, a rejection, a hang past
@@ -44,13 +45,7 @@ export class Destroyer<T> {
 
   /** Resolves when every destroy started so far has finished or timed out, or after `boundMs`. */
   settled(boundMs: number): Promise<void> {
-    if (this.pending.size === 0 || boundMs <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, boundMs);
-      Promise.all([...this.pending]).then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (this.pending.size === 0) return Promise.resolve();
+    return within(Promise.all([...this.pending]), boundMs);
   }
 }

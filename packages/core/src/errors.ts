@@ -43,6 +43,55 @@ export class PoolError extends Error {
   override get name(): string {
     return this.constructor.name;
   }
+
+  /**
+   * `instanceof` for a branded class (see {@link brandErrorClass}) looks for its brand, so an
+   * error from another copy of the package is recognised; other subclasses check as usual.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the class right of `instanceof`, often a subclass
+    return isInstance(this, value);
+  }
+}
+
+function isInstance(Class: object, value: unknown): boolean {
+  const brand = Object.hasOwn(Class, BRAND) ? (Class as Branded)[BRAND] : undefined;
+  if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(Class, value);
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
+}
+
+/** The static key under which a branded class keeps its brand: the same in every copy. */
+const BRAND = Symbol.for("@pool/core.errorBrand");
+
+interface Branded {
+  [BRAND]?: symbol;
+}
+
+/**
+ * Makes `instanceof ErrorClass` true for errors made by any copy of the class, not only this
+ * one: an app can end up with two copies of a package (its own dependency and another
+ * package's, or the source and the build output), and an error thrown by one must still match
+ * the other's class. The brand is `Symbol.for(id)`, set on the class's prototype, so `id` must
+ * be the same in every copy and unique to the class (`"<package>.<ClassName>"`). Every
+ * @pool/core error class is branded; call it for your own `PoolError` subclasses.
+ *
+ * @example
+ * ```ts
+ * export class SqliteError extends PoolError { ... }
+ * brandErrorClass(SqliteError, "@pool/sqlite.SqliteError");
+ * ```
+ */
+export function brandErrorClass(
+  ErrorClass: abstract new (...args: never[]) => PoolError,
+  id: string,
+): void {
+  const brand = Symbol.for(id);
+  Object.defineProperty(ErrorClass, BRAND, { value: brand });
+  Object.defineProperty(ErrorClass.prototype, brand, { value: true });
 }
 
 /** Counts a timeout error reports, so the reader can tell exhaustion from a dead factory. */
@@ -176,6 +225,15 @@ export class PoolQueueFullError extends PoolError {
     super("POOL_QUEUE_FULL", `${name}: ${maxWaiting} acquires are already waiting`);
   }
 }
+
+brandErrorClass(PoolError, "@pool/core.PoolError");
+brandErrorClass(PoolTimeoutError, "@pool/core.PoolTimeoutError");
+brandErrorClass(PoolAbortedError, "@pool/core.PoolAbortedError");
+brandErrorClass(PoolClosedError, "@pool/core.PoolClosedError");
+brandErrorClass(PoolCreateError, "@pool/core.PoolCreateError");
+brandErrorClass(PoolInvalidOptionError, "@pool/core.PoolInvalidOptionError");
+brandErrorClass(PoolAlreadyReleasedError, "@pool/core.PoolAlreadyReleasedError");
+brandErrorClass(PoolQueueFullError, "@pool/core.PoolQueueFullError");
 
 /** Never throws: a thrown value may be anything, even an object `String()` cannot convert. */
 function describe(error: unknown): string {

@@ -1,4 +1,12 @@
+import { callOptionsParser } from "./call-options.ts";
 import { PoolInvalidOptionError } from "./errors.ts";
+import {
+  checkBoolean,
+  checkCount,
+  checkDurationMs,
+  checkEnum,
+  unknownOption,
+} from "./option-checks.ts";
 
 /** Per-call options of `pool.acquire()`. */
 export interface AcquireOptions {
@@ -147,9 +155,6 @@ const DURATIONS = [
 ] as const;
 const COUNTS = ["min", "maxUses", "maxWaiting"] as const;
 
-// setTimeout clamps larger delays to 1 ms, which would turn a long timeout into an instant one.
-export const MAX_DELAY_MS = 2 ** 31 - 1;
-
 /**
  * Fills in defaults and checks every field, naming the bad one.
  *
@@ -168,44 +173,22 @@ export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
     if (typeof value !== "function") throw new PoolInvalidOptionError(key, "must be a function");
   }
   const resolved = { ...DEFAULTS, ...stripUndefined(o) } as unknown as ResolvedOptions<T>;
-  for (const key of DURATIONS) {
-    const value = resolved[key];
-    if (!Number.isFinite(value) || value < 0 || value > MAX_DELAY_MS) {
-      throw new PoolInvalidOptionError(
-        key,
-        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-      );
-    }
-  }
-  for (const key of COUNTS) {
-    if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 0) {
-      throw new PoolInvalidOptionError(key, "must be a non-negative integer");
-    }
-  }
-  if (!Number.isSafeInteger(resolved.max) || resolved.max < 1) {
-    throw new PoolInvalidOptionError("max", "must be a positive integer");
-  }
+  for (const key of DURATIONS) checkDurationMs(resolved[key], key);
+  for (const key of COUNTS) checkCount(resolved[key], key);
+  checkCount(resolved.max, "max", { positive: true });
   if (resolved.min > resolved.max) {
     throw new PoolInvalidOptionError("min", `must not exceed max (${resolved.max})`);
   }
-  if (resolved.acquireTimeoutMs === 0) {
-    throw new PoolInvalidOptionError(
-      "acquireTimeoutMs",
-      "must be positive: an acquire must not wait forever",
-    );
-  }
+  // An acquire must not wait forever.
+  checkDurationMs(resolved.acquireTimeoutMs, "acquireTimeoutMs", { positive: true });
   if (
     typeof resolved.maxLifetimeJitter !== "number" ||
     !(resolved.maxLifetimeJitter >= 0 && resolved.maxLifetimeJitter < 1)
   ) {
     throw new PoolInvalidOptionError("maxLifetimeJitter", "must be a fraction in [0, 1)");
   }
-  if (resolved.order !== "lifo" && resolved.order !== "fifo") {
-    throw new PoolInvalidOptionError("order", 'must be "lifo" or "fifo"');
-  }
-  if (typeof resolved.failFast !== "boolean") {
-    throw new PoolInvalidOptionError("failFast", "must be a boolean");
-  }
+  checkEnum(resolved.order, "order", ["lifo", "fifo"]);
+  checkBoolean(resolved.failFast, "failFast");
   if (typeof resolved.name !== "string")
     throw new PoolInvalidOptionError("name", "must be a string");
   if (resolved.createRetryDelayMs < 1) {
@@ -223,87 +206,17 @@ export function resolveOptions<T>(options: PoolOptions<T>): ResolvedOptions<T> {
   return resolved;
 }
 
-/**
- * The error for the first own key of `options` that `known` does not list, if any. Only own
- * keys count, and the lookups never reach `Object.prototype`: `{ constructor: 5 }`, `toString`
- * or a `"__proto__"` key from `JSON.parse` are unknown options like any other typo.
- *
- * @param what the call, for per-call options ("acquire", "close"); `""` for constructor options.
- * @param renamed other libraries' names for ours, turned into a "use X instead" hint.
- * @example
- * ```ts
- * const error = unknownOption(options, new Set(["path", "readers"]), "", { filename: "path" });
- * if (error !== undefined) throw error;
- * ```
- */
-export function unknownOption(
-  options: object,
-  known: ReadonlySet<string>,
-  what: string,
-  renamed: Readonly<Record<string, string>> = {},
-): PoolInvalidOptionError | undefined {
-  for (const key of Object.keys(options)) {
-    if (known.has(key)) continue;
-    const hint = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
-    const unknown = what === "" ? "unknown option" : `unknown ${what} option`;
-    const detail = hint
-      ? `use "${hint}" instead`
-      : what === ""
-        ? ""
-        : `known: ${[...known].map((k) => `"${k}"`).join(", ")}`;
-    return new PoolInvalidOptionError(key, detail === "" ? unknown : `${unknown}, ${detail}`);
-  }
-  return undefined;
-}
-
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }
 
-const ACQUIRE_KEYS: ReadonlySet<string> = new Set(["signal", "timeoutMs"]);
-const CLOSE_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
+/** Checks `acquire()` options: a typo such as `{ timeout: 50 }` would otherwise wait the pool's full acquireTimeoutMs. */
+export const parseAcquireOptions = callOptionsParser("acquire");
 
-/** Checks `acquire()` options; returns the error to reject with, if any. */
-export function checkAcquireOptions(options: AcquireOptions): PoolInvalidOptionError | undefined {
-  if (typeof options !== "object" || options === null) {
-    return new PoolInvalidOptionError("options", "acquire options must be an object");
-  }
-  // A typo such as `{ timeout: 50 }` would otherwise wait the pool's full acquireTimeoutMs.
-  const unknown = unknownOption(options, ACQUIRE_KEYS, "acquire");
-  if (unknown !== undefined) return unknown;
-  const { timeoutMs, signal } = options;
-  if (
-    timeoutMs !== undefined &&
-    !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_DELAY_MS)
-  ) {
-    return new PoolInvalidOptionError(
-      "timeoutMs",
-      `must be a number of milliseconds in (0, ${MAX_DELAY_MS}]`,
-    );
-  }
-  // Duck-typed: signals from another realm or a polyfill are not `instanceof AbortSignal`.
-  if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== "function") {
-    return new PoolInvalidOptionError("signal", "must be an AbortSignal");
-  }
-  return undefined;
-}
-
-/** Checks `close()` options and returns the grace period to use. */
-export function closeTimeoutOf(options: CloseOptions | undefined, fallbackMs: number): number {
-  if (options === undefined) return fallbackMs;
-  if (typeof options !== "object" || options === null) {
-    throw new PoolInvalidOptionError("options", "close options must be an object");
-  }
-  const unknown = unknownOption(options, CLOSE_KEYS, "close");
-  if (unknown !== undefined) throw unknown;
-  const timeoutMs = options.timeoutMs ?? fallbackMs;
-  if (!(typeof timeoutMs === "number" && timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
-    throw new PoolInvalidOptionError(
-      "timeoutMs",
-      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-    );
-  }
-  return timeoutMs;
-}
+/** Checks `close()` options; `timeoutMs: 0` forces. */
+export const parseCloseOptions = callOptionsParser("close", {
+  keys: ["timeoutMs"],
+  zeroTimeout: true,
+});

@@ -237,11 +237,32 @@ describe("acquire()", () => {
     await pool.close();
     const { error } = await settle(pool.acquire());
     expect(error).toBeInstanceOf(PoolClosedError);
-    expect(() => pool.tryAcquire()).toThrow(PoolClosedError);
   });
 });
 
 describe("tryAcquire()", () => {
+  it("returns undefined after close(), and the acquire() it falls back on rejects at once", async () => {
+    const pool = makePool({ create: factory().create });
+    (await pool.acquire()).release();
+    await pool.close();
+    expect(pool.tryAcquire()).toBeUndefined();
+    const { error } = await settle(Promise.resolve(pool.tryAcquire() ?? pool.acquire()));
+    expect(error).toBeInstanceOf(PoolClosedError);
+    expect((error as PoolClosedError).code).toBe("POOL_CLOSED");
+    expect(pool.stats().pending).toBe(0);
+  });
+
+  it("returns undefined from inside close(), before the idle resources are destroyed", async () => {
+    const pool = makePool({ create: factory().create });
+    (await pool.acquire()).release();
+    let during: unknown = "not called";
+    pool.on("destroy", () => {
+      during = pool.tryAcquire();
+    });
+    await pool.close();
+    expect(during).toBeUndefined();
+  });
+
   it("returns an idle resource synchronously and undefined when none is idle", async () => {
     const pool = makePool({ create: factory().create, max: 1 });
     expect(pool.tryAcquire()).toBeUndefined(); // nothing exists yet

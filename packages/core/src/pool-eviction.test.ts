@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { factory, pools, type Resource, sleep, until } from "../test/helpers.ts";
+import { factory, pools, sleep, until } from "../test/helpers.ts";
 
 /** Pools made here are force-closed after each test. */
 const makePool = pools();

@@ -17,9 +17,9 @@ import { captureStack, ENTRY, Lease, type LeaseOwner, RETURN_LEASE } from "./lea
 import {
   type AcquireOptions,
   type CloseOptions,
-  checkAcquireOptions,
-  closeTimeoutOf,
   type PoolOptions,
+  parseAcquireOptions,
+  parseCloseOptions,
   type ResolvedOptions,
   resolveOptions,
 } from "./options.ts";
@@ -30,6 +30,7 @@ import { backgroundInterval, backgroundTimeout, withTimeout } from "./timers.ts"
 import { runWith } from "./use.ts";
 import type { Waiter } from "./waiter.ts";
 import { WaiterQueue } from "./waiter-queue.ts";
+import { within } from "./within.ts";
 
 const OPEN = 0;
 const CLOSING = 1;
@@ -160,16 +161,18 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
 
   /**
    * Borrows an idle resource if one can be had right now without waiting or jumping the queue.
+   * Never throws: on a closed pool it returns `undefined` too, and the `acquire()` a caller falls
+   * back on rejects at once with `POOL_CLOSED` (it never queues on a closed pool). A caller that
+   * only polls can tell the two apart with `pool.closed`.
    *
-   * @returns a lease, or `undefined` when the caller would have to wait.
-   * @throws {PoolClosedError} after `close()`.
+   * @returns a lease, or `undefined` when the caller would have to wait or the pool is closed.
    * @example
    * ```ts
    * const lease = pool.tryAcquire() ?? (await pool.acquire());
    * ```
    */
   tryAcquire(): Lease<T> | undefined {
-    if (this.state !== OPEN) throw new PoolClosedError(this.name);
+    if (this.state !== OPEN) return undefined;
     const lease = this.takeNow();
     if (lease === undefined) this.dispatch(); // may be under min after a sweep, say
     return lease;
@@ -270,13 +273,9 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
    */
   close(options?: CloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      let timeoutMs: number;
-      try {
-        timeoutMs = closeTimeoutOf(options, this.o.closeTimeoutMs);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      this.closing = this.shutdown(timeoutMs);
+      const parsed = parseCloseOptions(options, this.o.closeTimeoutMs);
+      if (parsed instanceof PoolError) return Promise.reject(parsed);
+      this.closing = this.shutdown(parsed.timeoutMs);
     }
     return this.closing;
   }
@@ -320,10 +319,10 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     let timeoutMs = this.o.acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      const invalid = checkAcquireOptions(options);
-      if (invalid !== undefined) return Promise.reject(invalid);
-      signal = options.signal;
-      if (options.timeoutMs !== undefined) timeoutMs = options.timeoutMs;
+      const parsed = parseAcquireOptions(options, timeoutMs);
+      if (parsed instanceof PoolError) return Promise.reject(parsed);
+      signal = parsed.signal;
+      timeoutMs = parsed.timeoutMs;
       if (signal?.aborted) {
         this.counters.aborted++;
         return Promise.reject(new PoolAbortedError(this.name, signal.reason));
@@ -630,13 +629,9 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.creator.stop(new PoolClosedError(this.name));
     for (const entry of this.idle.clear()) this.destroyEntry(entry, "closed");
 
+    // Not even a tick's wait when forced: `close({ timeoutMs: 0 })` takes leases back at once.
     if (this.borrowedCount + this.validatingCount > 0 && timeoutMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.drained = resolve;
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      clearTimeout(timer);
+      await within(new Promise<void>((resolve) => (this.drained = resolve)), timeoutMs);
       this.drained = undefined;
     }
     // Whatever is still out after the grace period is taken back and destroyed.

@@ -14,12 +14,6 @@ export function backgroundInterval(fn: () => void, ms: number): ReturnType<typeo
   return timer;
 }
 
-/** Capped exponential backoff with equal jitter: between half and all of the capped delay. */
-export function backoffMs(failures: number, baseMs: number, maxMs: number): number {
-  const capped = Math.min(maxMs, baseMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
-  return capped / 2 + Math.random() * (capped / 2);
-}
-
 /**
  * Settles with `promise`, or rejects with `onTimeout()` after `ms` (never, when `ms` is 0).
  * The timer is background: an abandoned operation must not keep the process alive.

@@ -1,3 +1,4 @@
+import { DeadlineList } from "./deadline-list.ts";
 import { Deque } from "./deque.ts";
 import { Waiter } from "./waiter.ts";
 
@@ -8,21 +9,17 @@ export interface WaiterQueueHooks<T> {
 }
 
 /**
- * The FIFO of pending acquires. One timer serves the whole queue: armed for the earliest
- * deadline and left armed when that waiter is served (it re-arms for the next when it fires).
- * When nobody waits it is only unref'd, not cleared: a queue that hovers around empty would
- * otherwise pay a setTimeout and a clearTimeout per acquire (~130 ns against ~25 ns for
- * ref/unref). Settled waiters are skipped lazily, so `length` (live waiters) is kept apart from
- * the deque's size.
+ * The FIFO of pending acquires. Their deadlines share one lazy timer (a {@link DeadlineList}):
+ * serving a waiter unlists it without touching the timer, and when nobody waits the timer is
+ * only unref'd, not cleared, so a queue that hovers around empty does not pay a setTimeout and
+ * a clearTimeout per acquire. Settled waiters are skipped lazily, so `length` (live waiters) is
+ * kept apart from the deque's size.
  */
 export class WaiterQueue<T> {
   /** Live waiters. */
   length = 0;
   private readonly queue = new Deque<Waiter<T>>();
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
-  /** Whether the timer holds the process open: only while someone waits. */
-  private refd = false;
+  private readonly deadlines = new DeadlineList<Waiter<T>>((waiter) => this.expire(waiter));
 
   constructor(private readonly hooks: WaiterQueueHooks<T>) {}
 
@@ -33,14 +30,14 @@ export class WaiterQueue<T> {
     stack: string | undefined,
     signal: AbortSignal | undefined,
   ): Waiter<T> {
-    const waiter = new Waiter<T>(now, now + timeoutMs, timeoutMs, stack, signal);
+    const waiter = new Waiter<T>(now, timeoutMs, stack, signal);
     this.queue.push(waiter);
     this.length++;
     if (signal !== undefined) {
       waiter.onAbort = () => this.abort(waiter);
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
-    this.arm(waiter.deadline);
+    this.deadlines.add(waiter, now + timeoutMs, now);
     return waiter;
   }
 
@@ -49,13 +46,15 @@ export class WaiterQueue<T> {
     for (;;) {
       const waiter = this.queue.shift() as Waiter<T>;
       if (waiter.settled) continue;
-      if (--this.length === 0) this.rest();
+      this.length--;
+      this.deadlines.remove(waiter);
       return waiter;
     }
   }
 
   /** Rejects every live waiter; returns how many. */
   rejectAll(makeError: () => unknown): number {
+    this.deadlines.clear();
     let n = 0;
     for (const waiter of this.queue.clear()) {
       if (waiter.settled) continue;
@@ -63,74 +62,28 @@ export class WaiterQueue<T> {
       n++;
     }
     this.length = 0;
-    this.disarm();
     return n;
   }
 
-  private arm(deadline: number): void {
-    if (deadline >= this.timerAt) {
-      // A pending acquire is pending work: the (earlier) timer must hold the process again.
-      if (!this.refd) {
-        this.timer?.ref();
-        this.refd = true;
-      }
-      return;
-    }
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerAt = deadline;
-    this.refd = true;
-    // Ref'd: a pending acquire is pending work, like any promise the program awaits.
-    this.timer = setTimeout(this.expire, Math.max(0, deadline - performance.now()));
+  private expire(waiter: Waiter<T>): void {
+    // The error is made while the waiter still counts, so its snapshot includes it.
+    const error = attempt(() => this.hooks.timedOut(waiter));
+    this.length--;
+    waiter.reject(error);
+    this.compact();
   }
-
-  /** Nobody waits: the timer may stay armed, but must not keep the process alive. */
-  private rest(): void {
-    if (this.timer === undefined || !this.refd) return;
-    this.timer.unref();
-    this.refd = false;
-  }
-
-  private disarm(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Number.POSITIVE_INFINITY;
-    this.refd = false;
-  }
-
-  private readonly expire = (): void => {
-    this.timer = undefined;
-    this.timerAt = Number.POSITIVE_INFINITY;
-    this.refd = false;
-    // Timers may fire a hair early; 1 ms of slack avoids a re-arm for a sub-millisecond wait.
-    const now = performance.now() + 1;
-    const expired: Waiter<T>[] = [];
-    let next = Number.POSITIVE_INFINITY;
-    this.queue.filter((waiter) => {
-      if (waiter.settled) return false;
-      if (waiter.deadline <= now) {
-        expired.push(waiter);
-        return false;
-      }
-      if (waiter.deadline < next) next = waiter.deadline;
-      return true;
-    });
-    for (const waiter of expired) {
-      // The error is made while the waiter still counts, so its snapshot includes it.
-      const error = attempt(() => this.hooks.timedOut(waiter));
-      this.length--;
-      waiter.reject(error);
-    }
-    if (next !== Number.POSITIVE_INFINITY) this.arm(next);
-  };
 
   private abort(waiter: Waiter<T>): void {
     if (waiter.settled) return;
     const error = attempt(() => this.hooks.aborted(waiter));
     this.length--;
+    this.deadlines.remove(waiter);
     waiter.reject(error);
-    if (this.length === 0) this.rest();
-    // Aborted waiters stay in the deque until reached; compact when they dominate it.
+    this.compact();
+  }
+
+  /** Settled waiters stay in the deque until reached; drop them when they dominate it. */
+  private compact(): void {
     if (this.queue.length > 64 && this.queue.length > 2 * this.length) {
       this.queue.filter((w) => !w.settled);
     }

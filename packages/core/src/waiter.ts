@@ -1,3 +1,4 @@
+import type { DeadlineEntry } from "./deadline-list.ts";
 import type { Lease } from "./lease.ts";
 
 /**
@@ -5,8 +6,13 @@ import type { Lease } from "./lease.ts";
  * A waiter is never bound to a particular create or validation, so when it times out or is
  * aborted, whatever resource was on its way simply goes to the next waiter or the idle list.
  */
-export class Waiter<T> {
+export class Waiter<T> implements DeadlineEntry {
   readonly promise: Promise<Lease<T>>;
+  /** When it times out (`performance.now()`); set by the queue's deadline list. */
+  deadline = 0;
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  owner: object | undefined = undefined;
   settled = false;
   resolveFn!: (lease: Lease<T>) => void;
   rejectFn!: (error: unknown) => void;
@@ -14,7 +20,6 @@ export class Waiter<T> {
 
   constructor(
     readonly enqueuedAt: number,
-    readonly deadline: number,
     readonly timeoutMs: number,
     readonly stack: string | undefined,
     readonly signal: AbortSignal | undefined,
