@@ -119,4 +119,68 @@ describe("LlmMonitor", () => {
     expect(monitor.state().checkedAt).toBe(checkedAt);
     expect(monitor.state().reachable).toBe(false);
   });
+
+  // A burst of failing asks each calling recheck() used to start a check apiece, all queued on
+  // the LLM pool they were meant to diagnose.
+  it("runs one check at a time: concurrent check() calls share it", async () => {
+    const { standin, monitor } = await setUp();
+    await monitor.start();
+    const before = standin.calls.tags ?? 0;
+    await Promise.all(Array.from({ length: 10 }, () => monitor.check()));
+    expect((standin.calls.tags ?? 0) - before).toBe(1);
+  });
+
+  describe("when a check times out", () => {
+    /** A fetch that answers /api/tags once, then hangs until its signal aborts. */
+    function hangingAfterFirst(models: {
+      chat: string;
+      embed: string;
+    }): LlmMonitorOptions["fetch"] {
+      let calls = 0;
+      return (_input, init) => {
+        if (calls++ === 0) {
+          const body = { models: [{ name: models.chat }, { name: models.embed }] };
+          return Promise.resolve(Response.json(body));
+        }
+        return new Promise<Response>((_, reject) => {
+          const signal = init?.signal as AbortSignal;
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        });
+      };
+    }
+    const models = { chat: "chat:latest", embed: "embed:latest" };
+
+    it("keeps the LLM up while every pool connection is busy with other requests", async () => {
+      const monitor = new LlmMonitor({
+        fetch: hangingAfterFirst(models),
+        origin: "http://127.0.0.1:1",
+        standin: false,
+        models,
+        log: () => {},
+        checkTimeoutMs: 30,
+        busy: () => true,
+      });
+      cleanups.push(() => monitor.stop());
+      expect((await monitor.start()).available).toBe(true);
+      await monitor.check();
+      expect(monitor.state()).toMatchObject({ available: true, reachable: true });
+    });
+
+    it("reports it down when the pool was not busy", async () => {
+      const monitor = new LlmMonitor({
+        fetch: hangingAfterFirst(models),
+        origin: "http://127.0.0.1:1",
+        standin: false,
+        models,
+        log: () => {},
+        checkTimeoutMs: 30,
+        busy: () => false,
+      });
+      cleanups.push(() => monitor.stop());
+      expect((await monitor.start()).available).toBe(true);
+      await monitor.check();
+      expect(monitor.state()).toMatchObject({ available: false, reachable: false });
+      expect(monitor.state().error?.code).toBe("LLM_CHECK_TIMEOUT");
+    });
+  });
 });

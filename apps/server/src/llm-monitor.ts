@@ -25,6 +25,12 @@ export interface LlmMonitorOptions {
   maxRetryDelayMs?: number;
   /** Re-check period while up, so a later outage or a newly pulled model is seen. [recheckMs=30000] */
   recheckMs?: number;
+  /**
+   * True while every connection of the LLM pool is taken by other requests. A check that
+   * timed out then waited behind them: the LLM is busy, not down, and the state stays as it
+   * was. [busy=() => false]
+   */
+  busy?: () => boolean;
 }
 
 /**
@@ -48,6 +54,7 @@ export class LlmMonitor {
   private stopped = false;
   private readonly stopController = new AbortController();
   private first = true;
+  private running: Promise<void> | undefined;
 
   constructor(options: LlmMonitorOptions) {
     this.o = {
@@ -56,6 +63,7 @@ export class LlmMonitor {
       retryDelayMs: 1_000,
       maxRetryDelayMs: 30_000,
       recheckMs: 30_000,
+      busy: () => false,
       ...options,
     };
     this.current = {
@@ -82,8 +90,19 @@ export class LlmMonitor {
     return this.state();
   }
 
-  /** Checks now, out of schedule (an app that saw a connection error may call it). */
-  async check(): Promise<void> {
+  /**
+   * Checks now, out of schedule (an app that saw a connection error may call it). One check
+   * runs at a time: callers during a check share it, so a burst of failing requests cannot
+   * pile checks onto the pool they are meant to diagnose.
+   */
+  check(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -153,6 +172,7 @@ export class LlmMonitor {
       };
     } catch (error) {
       const code = errorCode(error);
+      if (code === "LLM_CHECK_TIMEOUT" && this.o.busy()) return base;
       return down(base, code, error instanceof Error ? error.message : String(error));
     }
   }

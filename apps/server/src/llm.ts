@@ -63,6 +63,7 @@ export async function openLlm(
     standin: standinServer !== undefined,
     models: { chat: chatModel, embed: embedModel },
     log,
+    busy: () => (pool.stats().origins[origin]?.requests.inFlight ?? 0) >= config.connections,
   });
   await monitor.start();
   let closing: Promise<void> | undefined;
