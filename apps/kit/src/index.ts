@@ -11,6 +11,7 @@ export type { Llm, LlmState } from "./llm.ts";
 export { notReady } from "./not-ready.ts";
 export type { PackOptions } from "./pack-sentences.ts";
 export { packSentences } from "./pack-sentences.ts";
+export { perRequestReads } from "./per-request-reads.ts";
 export type { Progress, ProgressReporter, ProgressReporterOptions } from "./progress.ts";
 export { createProgressReporter, silentProgress } from "./progress.ts";
 export { Readiness } from "./readiness.ts";

@@ -8,12 +8,13 @@
  * Every answer's `timings` are summed and printed as JSON on SIGTERM.
  */
 import type { Llm } from "@app/kit";
+import { perRequestReads } from "@app/kit";
 import { HttpPool } from "@pool/http";
 import { SqlitePool } from "@pool/sqlite";
 import { Ollama } from "ollama";
 import * as sqliteVec from "sqlite-vec";
 import { createRagApp } from "../src/index.ts";
-import { perRequestLlm, perRequestReads } from "./per-request.ts";
+import { perRequestLlm } from "./per-request.ts";
 
 const path = process.env.DATABASE_PATH!;
 const origin = new URL(process.env.STANDIN_URL!).origin;

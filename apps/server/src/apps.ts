@@ -1,10 +1,10 @@
 import { createCagApp } from "@app/cag";
 import type { ExampleApp, Llm } from "@app/kit";
+import { perRequestReads } from "@app/kit";
 import { createRagApp, ragSqliteExtensions } from "@app/rag";
 import { createSearchApp } from "@app/search";
 import type { SqlitePool } from "@pool/sqlite";
 import type { ServerConfig } from "./config.ts";
-import { perRequestReads } from "./per-request-reads.ts";
 
 /**
  * What the server hands every app factory: the shared pools (never one of their own) and the

@@ -1,4 +1,4 @@
-export { liftIdleTimeout } from "@app/kit";
+export { liftIdleTimeout, perRequestReads } from "@app/kit";
 export type { AppContext, AppEntry } from "./apps.ts";
 export { APPS } from "./apps.ts";
 export type { ServerConfig } from "./config.ts";
@@ -7,6 +7,5 @@ export { ConfigError } from "./config-error.ts";
 export type { Health, MountedApp } from "./health.ts";
 export type { OwnedLlm, StandinOptions } from "./llm.ts";
 export { openLlm } from "./llm.ts";
-export { perRequestReads } from "./per-request-reads.ts";
 export type { CreateServerOptions, PoolServer } from "./server.ts";
 export { createServer } from "./server.ts";

@@ -9,8 +9,9 @@ type Params =
 /**
  * The benchmark's baseline (`SQLITE_PER_REQUEST=1`): a `db` that behaves like `pool` except that
  * `get`, `all` and `read` open a connection, run and close it again, as the original design did
- * per request. Writes, transactions and everything else still go to `pool`, so only the read
- * path changes and the app's code stays the same.
+ * per request (loading `extensions` into each, as sqlite-vec must be). Writes, transactions and
+ * everything else still go to `pool`, so only the read path changes and the app's code stays
+ * the same.
  *
  * @example
  * ```ts
@@ -18,12 +19,17 @@ type Params =
  * createSearchApp({ db: reads }); // GET /search/documents/:id now opens a connection per call
  * ```
  */
-export function perRequestReads(pool: SqlitePool, path: string): SqlitePool {
+export function perRequestReads(
+  pool: SqlitePool,
+  path: string,
+  extensions: readonly string[] = [],
+): SqlitePool {
   const withConnection = async <R>(fn: (conn: Database) => R): Promise<Awaited<R>> => {
     const conn = new Database(path, { readonly: true, strict: true });
     try {
       // As a per-request connection of the original design: wait for a lock, nothing more.
       conn.run("pragma busy_timeout = 5000");
+      for (const extension of extensions) conn.loadExtension(extension);
       return await fn(conn);
     } finally {
       conn.close();
