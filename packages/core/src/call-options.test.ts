@@ -58,6 +58,18 @@ describe("callOptionsParser()", () => {
     },
   );
 
+  it("reads own values only, never inherited ones", () => {
+    const signal = new AbortController().signal;
+    expect(acquire(Object.create({ timeoutMs: 5, signal }), 500)).toEqual({
+      timeoutMs: 500,
+      signal: undefined,
+    });
+    expect(close(Object.create({ timeoutMs: 5 }), 30_000)).toEqual({
+      timeoutMs: 30_000,
+      signal: undefined,
+    });
+  });
+
   it("refuses a signal that is not one, accepts one from anywhere that behaves like one", () => {
     expect(refused(query({ signal: {} })).option).toBe("signal");
     expect(refused(query({ signal: null })).option).toBe("signal");

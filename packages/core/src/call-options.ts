@@ -65,7 +65,10 @@ export function callOptionsParser(
     }
     const unknown = unknownOption(options, known, call);
     if (unknown !== undefined) return unknown;
-    const { timeoutMs, signal } = options as CallOptions;
+    // Own values only, as only own keys were checked: an inherited `timeoutMs` is not an option.
+    const own = options as CallOptions;
+    const timeoutMs = Object.hasOwn(own, "timeoutMs") ? own.timeoutMs : undefined;
+    const signal = known.has("signal") && Object.hasOwn(own, "signal") ? own.signal : undefined;
     if (timeoutMs !== undefined) {
       const bad = durationError(timeoutMs, "timeoutMs", positive);
       if (bad !== undefined) return bad;
