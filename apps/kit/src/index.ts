@@ -6,6 +6,8 @@ export { notFound, onError } from "./error-handlers.ts";
 export type { ErrorBody } from "./error-schema.ts";
 export { ErrorSchema, errorBody } from "./error-schema.ts";
 export type { AppHealth, ExampleApp } from "./example-app.ts";
+export type { FtsIndexSpec } from "./fts-index.ts";
+export { ftsIndexSql } from "./fts-index.ts";
 export { liftIdleTimeout } from "./idle-timeout.ts";
 export type { Llm, LlmState } from "./llm.ts";
 export { notReady } from "./not-ready.ts";

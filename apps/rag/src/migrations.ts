@@ -1,3 +1,4 @@
+import { ftsIndexSql } from "@app/kit";
 import type { Migration } from "@pool/sqlite";
 
 /**
@@ -46,24 +47,7 @@ export const ragMigrations: Migration[] = [
     unique (document_id, ordinal)
   );
 
-  create virtual table rag_chunks_fts using fts5(
-    text,
-    content = 'rag_chunks',
-    content_rowid = 'id',
-    tokenize = 'porter unicode61 remove_diacritics 2'
-  );
-
-  create trigger rag_chunks_ai after insert on rag_chunks begin
-    insert into rag_chunks_fts(rowid, text) values (new.id, new.text);
-  end;
-  create trigger rag_chunks_ad after delete on rag_chunks begin
-    insert into rag_chunks_fts(rag_chunks_fts, rowid, text) values ('delete', old.id, old.text);
-  end;
-  create trigger rag_chunks_au after update on rag_chunks begin
-    insert into rag_chunks_fts(rag_chunks_fts, rowid, text) values ('delete', old.id, old.text);
-    insert into rag_chunks_fts(rowid, text) values (new.id, new.text);
-  end;
-
+  ${ftsIndexSql({ table: "rag_chunks", tokenize: "porter unicode61 remove_diacritics 2" })}
   create table rag_embeddings (
     model text not null,
     chunk_id integer not null references rag_chunks(id) on delete cascade,

@@ -1,3 +1,4 @@
+import { ftsIndexSql } from "@app/kit";
 import type { Migration } from "@pool/sqlite";
 
 /**
@@ -41,24 +42,7 @@ export const searchMigrations: Migration[] = [
     unique (document_id, ordinal)
   );
 
-  create virtual table search_passages_fts using fts5(
-    text,
-    content = 'search_passages',
-    content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-  );
-
-  create trigger search_passages_ai after insert on search_passages begin
-    insert into search_passages_fts(rowid, text) values (new.id, new.text);
-  end;
-  create trigger search_passages_ad after delete on search_passages begin
-    insert into search_passages_fts(search_passages_fts, rowid, text) values ('delete', old.id, old.text);
-  end;
-  create trigger search_passages_au after update on search_passages begin
-    insert into search_passages_fts(search_passages_fts, rowid, text) values ('delete', old.id, old.text);
-    insert into search_passages_fts(rowid, text) values (new.id, new.text);
-  end;
-
+  ${ftsIndexSql({ table: "search_passages", tokenize: "unicode61 remove_diacritics 2" })}
   create table search_meta (
     key text primary key,
     value text not null
