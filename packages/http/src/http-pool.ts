@@ -1,10 +1,10 @@
-import { PoolClosedError } from "@pool/core";
+import { PoolClosedError, within } from "@pool/core";
 import { Balancer, type Upstream } from "./balancer.ts";
 import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
 import { createSession, FetchOrigin } from "./fetch-transport.ts";
 import { HealthProber } from "./health-check.ts";
 import type { HttpPoolOptions, ResolvedOptions } from "./options.ts";
-import { closeTimeoutOf, resolveOptions } from "./options.ts";
+import { closeOptions, resolveOptions } from "./options.ts";
 import { SocketOrigin } from "./origin-pool.ts";
 import type { HttpPoolStats, OriginStats } from "./origin-stats.ts";
 import { setLocation } from "./pool-response.ts";
@@ -138,15 +138,11 @@ export class HttpPool implements AsyncDisposable {
    */
   close(options?: HttpCloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      let timeoutMs: number;
-      try {
-        timeoutMs = closeTimeoutOf(options, this.o.closeTimeoutMs);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const parsed = closeOptions(options, this.o.closeTimeoutMs);
+      if (parsed instanceof Error) return Promise.reject(parsed);
       this.prober?.stop();
       this.closeController.abort(new PoolClosedError(this.defaultOrigin));
-      this.closing = this.shutdown(timeoutMs);
+      this.closing = this.shutdown(parsed.timeoutMs);
     }
     return this.closing;
   }
@@ -159,12 +155,7 @@ export class HttpPool implements AsyncDisposable {
   private async shutdown(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     if (this.active > 0 && timeoutMs > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.quiet = resolve;
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      clearTimeout(timer);
+      await within(new Promise<void>((resolve) => (this.quiet = resolve)), timeoutMs);
       this.quiet = undefined;
     }
     const left = Math.max(0, deadline - performance.now());

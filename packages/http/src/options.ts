@@ -1,4 +1,12 @@
-import { PoolInvalidOptionError, unknownOption } from "@pool/core";
+import {
+  callOptionsParser,
+  checkBoolean,
+  checkCount,
+  checkDurationMs,
+  checkEnum,
+  PoolInvalidOptionError,
+  unknownOption,
+} from "@pool/core";
 
 /**
  * TLS settings for `https` origins.
@@ -180,7 +188,6 @@ const HEALTH_CHECK_KEYS: ReadonlySet<string> = new Set([
   "unhealthyAfter",
   "timeoutMs",
 ]);
-const CLOSE_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
 
 /** Names other clients use, mapped to ours, so a migrating user gets a hint. */
 const RENAMED: Readonly<Record<string, string>> = {
@@ -202,7 +209,6 @@ const RENAMED: Readonly<Record<string, string>> = {
 };
 
 const DURATIONS = [
-  "acquireTimeoutMs",
   "connectTimeoutMs",
   "headersTimeoutMs",
   "bodyTimeoutMs",
@@ -213,7 +219,7 @@ const DURATIONS = [
   "closeTimeoutMs",
 ] as const;
 const COUNTS = ["maxWaiting", "maxRequestsPerConnection", "retries", "maxRedirections"] as const;
-const MAX_DELAY_MS = 2 ** 31 - 1;
+const POSITIVE_COUNTS = ["connections", "maxHeaderBytes", "maxHeaderCount"] as const;
 
 /**
  * Fills in defaults and checks every field, naming the bad one.
@@ -234,9 +240,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   if (unknown !== undefined) throw unknown;
   const given = stripUndefined(options as Record<string, unknown>);
   const o = { ...DEFAULTS, ...given } as Record<string, unknown>;
-  if (o.transport !== "socket" && o.transport !== "fetch") {
-    throw new PoolInvalidOptionError("transport", 'must be "socket" or "fetch"');
-  }
+  checkEnum(o.transport, "transport", ["socket", "fetch"]);
   if (o.transport === "fetch") {
     for (const key of SOCKET_ONLY) {
       if (Object.hasOwn(given, key)) {
@@ -247,31 +251,11 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
       }
     }
   }
-  for (const key of DURATIONS) {
-    const value = o[key];
-    if (typeof value !== "number" || !(value >= 0 && value <= MAX_DELAY_MS)) {
-      throw new PoolInvalidOptionError(
-        key,
-        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-      );
-    }
-  }
-  for (const key of COUNTS) {
-    if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 0) {
-      throw new PoolInvalidOptionError(key, "must be a non-negative integer");
-    }
-  }
-  for (const key of ["connections", "maxHeaderBytes", "maxHeaderCount"] as const) {
-    if (!Number.isSafeInteger(o[key]) || (o[key] as number) < 1) {
-      throw new PoolInvalidOptionError(key, "must be a positive integer");
-    }
-  }
-  if (o.acquireTimeoutMs === 0) {
-    throw new PoolInvalidOptionError(
-      "acquireTimeoutMs",
-      "must be positive: a request must not queue forever",
-    );
-  }
+  // Positive: a request must not queue forever.
+  checkDurationMs(o.acquireTimeoutMs, "acquireTimeoutMs", { positive: true });
+  for (const key of DURATIONS) checkDurationMs(o[key], key);
+  for (const key of COUNTS) checkCount(o[key], key);
+  for (const key of POSITIVE_COUNTS) checkCount(o[key], key, { positive: true });
   if (given.healthCheck !== undefined && given.origins === undefined) {
     // Health only takes origins out of a balanced rotation: with one origin it would do nothing.
     throw new PoolInvalidOptionError("healthCheck", "applies to a pool of several `origins`");
@@ -289,34 +273,17 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
 }
 
 /**
- * The grace period a `close()` call asks for, checked as the constructor checks its options.
- *
- * @throws {PoolInvalidOptionError} on an unknown key or a value that is not a duration.
+ * Checks `close()`'s options as the constructor checks its own: `{ timeoutMs }` only, own keys
+ * only, `0` allowed (abort at once). Returns the error rather than throwing it, so `close()`
+ * can reject with it.
  *
  * @example
  * ```ts
- * closeTimeoutOf({ timeoutMs: 500 }, 30_000); // 500
+ * const parsed = closeOptions({ timeoutMs: 500 }, 30_000); // { timeoutMs: 500, signal: undefined }
+ * if (parsed instanceof Error) return Promise.reject(parsed);
  * ```
  */
-export function closeTimeoutOf(options: unknown, fallbackMs: number): number {
-  if (options === undefined) return fallbackMs;
-  if (options === null || typeof options !== "object") {
-    throw new PoolInvalidOptionError("options", "close options must be an object");
-  }
-  const unknown = unknownOption(options, CLOSE_KEYS, "close");
-  if (unknown !== undefined) throw unknown;
-  const own = Object.hasOwn(options, "timeoutMs")
-    ? (options as { timeoutMs?: unknown }).timeoutMs
-    : undefined;
-  const timeoutMs = own ?? fallbackMs;
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
-    throw new PoolInvalidOptionError(
-      "timeoutMs",
-      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-    );
-  }
-  return timeoutMs;
-}
+export const closeOptions = callOptionsParser("close", { keys: ["timeoutMs"], zeroTimeout: true });
 
 function resolveOrigins(origin: unknown, origins: unknown): URL[] {
   if ((origin === undefined) === (origins === undefined)) {
@@ -357,9 +324,8 @@ function resolveTls(tls: unknown): HttpTlsOptions {
     throw new PoolInvalidOptionError("tls", "must be an object");
   refuseUnknown(tls, TLS_KEYS, "tls");
   const t = stripUndefined(tls as Record<string, unknown>);
-  if (t.rejectUnauthorized !== undefined && typeof t.rejectUnauthorized !== "boolean") {
-    throw new PoolInvalidOptionError("tls.rejectUnauthorized", "must be a boolean");
-  }
+  if (t.rejectUnauthorized !== undefined)
+    checkBoolean(t.rejectUnauthorized, "tls.rejectUnauthorized");
   if (t.serverName !== undefined && (typeof t.serverName !== "string" || t.serverName === "")) {
     throw new PoolInvalidOptionError("tls.serverName", "must be a non-empty string");
   }
@@ -393,21 +359,13 @@ function resolveHealthCheck(value: unknown): ResolvedOptions["healthCheck"] {
     out.path = h.path;
   }
   for (const key of ["intervalMs", "timeoutMs"] as const) {
-    if (h[key] === undefined) continue;
-    const v = h[key];
-    if (typeof v !== "number" || !(v > 0 && v <= MAX_DELAY_MS)) {
-      throw new PoolInvalidOptionError(
-        `healthCheck.${key}`,
-        "must be a positive number of milliseconds",
-      );
-    }
-    out[key] = v;
+    if (h[key] !== undefined)
+      out[key] = checkDurationMs(h[key], `healthCheck.${key}`, { positive: true });
   }
   if (h.unhealthyAfter !== undefined) {
-    if (!Number.isSafeInteger(h.unhealthyAfter) || (h.unhealthyAfter as number) < 1) {
-      throw new PoolInvalidOptionError("healthCheck.unhealthyAfter", "must be a positive integer");
-    }
-    out.unhealthyAfter = h.unhealthyAfter as number;
+    out.unhealthyAfter = checkCount(h.unhealthyAfter, "healthCheck.unhealthyAfter", {
+      positive: true,
+    });
   }
   return out;
 }
