@@ -1,5 +1,12 @@
 import { availableParallelism } from "node:os";
-import { PoolInvalidOptionError, unknownOption } from "@pool/core";
+import {
+  callOptionsParser,
+  checkBoolean,
+  checkCount,
+  checkDurationMs,
+  PoolInvalidOptionError,
+  unknownOption,
+} from "@pool/core";
 import { checkExtensions } from "./extensions.ts";
 import { checkMigrations, type Migration } from "./migrations.ts";
 import { checkPragmas, type PragmaValue } from "./pragmas.ts";
@@ -77,17 +84,12 @@ const DEFAULTS = {
   closeTimeoutMs: 30_000,
   workerQueryTimeoutMs: 0,
   name: "sqlite",
+  pragmas: {},
+  migrations: [],
+  extensions: [],
 } as const;
 
-const TIMEOUT_KEYS: ReadonlySet<string> = new Set(["timeoutMs"]);
-const KNOWN: ReadonlySet<string> = new Set([
-  "path",
-  "readers",
-  "pragmas",
-  "migrations",
-  "extensions",
-  ...Object.keys(DEFAULTS),
-]);
+const KNOWN: ReadonlySet<string> = new Set(["path", "readers", ...Object.keys(DEFAULTS)]);
 
 /** Names from other libraries and from @pool/core, so a migrating user gets a hint. */
 const RENAMED: Record<string, string> = {
@@ -105,19 +107,6 @@ const RENAMED: Record<string, string> = {
   journalMode: "pragmas",
   journal_mode: "pragmas",
 };
-
-const DURATIONS = [
-  "busyTimeoutMs",
-  "transactionTimeoutMs",
-  "acquireTimeoutMs",
-  "idleTimeoutMs",
-  "validateAfterIdleMs",
-  "maxLifetimeMs",
-  "closeTimeoutMs",
-  "workerQueryTimeoutMs",
-] as const;
-const BOOLEANS = ["create", "strict", "safeIntegers"] as const;
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** True for a database that lives in one connection's memory: it cannot be shared. */
 export function isMemoryPath(path: string): boolean {
@@ -140,86 +129,66 @@ export function resolveSqliteOptions(options: SqlitePoolOptions): ResolvedSqlite
   }
   const unknown = unknownOption(options, KNOWN, "", RENAMED);
   if (unknown !== undefined) throw unknown;
-  const o = options as unknown as Record<string, unknown>;
-  if (typeof o.path !== "string") {
+  const given = options as Partial<SqlitePoolOptions>;
+  // Only known keys are read, so nothing here reaches Object.prototype.
+  const pick = <K extends keyof typeof DEFAULTS>(key: K) =>
+    given[key] === undefined ? DEFAULTS[key] : given[key];
+  const path: unknown = given.path;
+  if (typeof path !== "string") {
     throw new PoolInvalidOptionError("path", 'must be a file path string or ":memory:"');
   }
-  const resolved: Record<string, unknown> = {
-    ...DEFAULTS,
-    readers: 0,
-    pragmas: {},
-    migrations: [],
-    extensions: [],
-  };
-  for (const key of Object.keys(o)) if (o[key] !== undefined) resolved[key] = o[key];
-  const r = resolved as unknown as ResolvedSqliteOptions;
-  for (const key of DURATIONS) {
-    const value = r[key];
-    if (typeof value !== "number" || !(value >= 0 && value <= MAX_DELAY_MS)) {
-      throw new PoolInvalidOptionError(
-        key,
-        `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-      );
-    }
-  }
-  if (r.acquireTimeoutMs === 0) {
-    throw new PoolInvalidOptionError(
-      "acquireTimeoutMs",
-      "must be positive: a call must not wait forever",
-    );
-  }
-  for (const key of BOOLEANS) {
-    if (typeof r[key] !== "boolean") throw new PoolInvalidOptionError(key, "must be a boolean");
-  }
-  if (o.readers === undefined) r.readers = defaultReaders();
-  else if (!Number.isSafeInteger(r.readers) || r.readers < 1) {
-    throw new PoolInvalidOptionError("readers", "must be a positive integer");
-  }
-  if (!Number.isSafeInteger(r.workers) || r.workers < 0) {
-    throw new PoolInvalidOptionError("workers", "must be a non-negative integer");
-  }
-  if (!Number.isSafeInteger(r.statementCacheSize) || r.statementCacheSize < 0) {
-    throw new PoolInvalidOptionError("statementCacheSize", "must be a non-negative integer");
-  }
-  if (typeof r.name !== "string") throw new PoolInvalidOptionError("name", "must be a string");
-  checkPragmas(r.pragmas);
-  checkMigrations(r.migrations, "migrations");
-  checkExtensions(r.extensions);
-  r.extensions = [...r.extensions]; // a copy: the caller's array may change, every connection must agree
-  r.memory = isMemoryPath(r.path);
-  if (r.memory && r.workers > 0) {
+  const name: unknown = pick("name");
+  if (typeof name !== "string") throw new PoolInvalidOptionError("name", "must be a string");
+  const pragmas = pick("pragmas");
+  checkPragmas(pragmas);
+  const migrations = pick("migrations");
+  checkMigrations(migrations, "migrations");
+  const extensions = pick("extensions");
+  checkExtensions(extensions);
+  const memory = isMemoryPath(path);
+  const workers = checkCount(pick("workers"), "workers");
+  if (memory && workers > 0) {
     throw new PoolInvalidOptionError(
       "workers",
       "an in-memory database lives in one connection and cannot be read from other processes; use a file",
     );
   }
-  return r;
+  return {
+    path,
+    memory,
+    name,
+    create: checkBoolean(pick("create"), "create"),
+    strict: checkBoolean(pick("strict"), "strict"),
+    safeIntegers: checkBoolean(pick("safeIntegers"), "safeIntegers"),
+    readers:
+      given.readers === undefined
+        ? defaultReaders()
+        : checkCount(given.readers, "readers", { positive: true }),
+    workers,
+    statementCacheSize: checkCount(pick("statementCacheSize"), "statementCacheSize"),
+    busyTimeoutMs: checkDurationMs(pick("busyTimeoutMs"), "busyTimeoutMs"),
+    transactionTimeoutMs: checkDurationMs(pick("transactionTimeoutMs"), "transactionTimeoutMs"),
+    // A call must not wait forever: 0 is refused.
+    acquireTimeoutMs: checkDurationMs(pick("acquireTimeoutMs"), "acquireTimeoutMs", {
+      positive: true,
+    }),
+    idleTimeoutMs: checkDurationMs(pick("idleTimeoutMs"), "idleTimeoutMs"),
+    validateAfterIdleMs: checkDurationMs(pick("validateAfterIdleMs"), "validateAfterIdleMs"),
+    maxLifetimeMs: checkDurationMs(pick("maxLifetimeMs"), "maxLifetimeMs"),
+    closeTimeoutMs: checkDurationMs(pick("closeTimeoutMs"), "closeTimeoutMs"),
+    workerQueryTimeoutMs: checkDurationMs(pick("workerQueryTimeoutMs"), "workerQueryTimeoutMs"),
+    pragmas,
+    migrations,
+    // A copy: the caller's array may change, and every connection must agree.
+    extensions: [...extensions],
+  };
 }
 
-/**
- * The `timeoutMs` of per-call options (`transaction()`, `close()`), or `fallbackMs`. Unknown
- * keys are refused like @pool/core's `acquire()`/`close()` do: a typo such as `{ timeout: 50 }`
- * would otherwise run with the default.
- *
- * @returns the error to reject with, or the timeout.
- */
-export function timeoutOption(
-  options: unknown,
-  fallbackMs: number,
-  call: string,
-): number | PoolInvalidOptionError {
-  if (options === undefined) return fallbackMs;
-  if (options === null || typeof options !== "object") {
-    return new PoolInvalidOptionError("options", `${call} options must be an object`);
-  }
-  const unknown = unknownOption(options, TIMEOUT_KEYS, call);
-  if (unknown !== undefined) return unknown;
-  const timeoutMs = (options as { timeoutMs?: unknown }).timeoutMs ?? fallbackMs;
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_DELAY_MS)) {
-    return new PoolInvalidOptionError(
-      "timeoutMs",
-      `must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`,
-    );
-  }
-  return timeoutMs;
-}
+/** Checks `transaction(fn, options)`'s options: `{ timeoutMs }`, where `0` is no limit. */
+export const transactionOptions = callOptionsParser("transaction", {
+  keys: ["timeoutMs"],
+  zeroTimeout: true,
+});
+
+/** Checks `close(options)`'s options: `{ timeoutMs }`, where `0` forces at once. */
+export const closeOptions = callOptionsParser("close", { keys: ["timeoutMs"], zeroTimeout: true });

@@ -1,4 +1,4 @@
-import { PoolAbortedError, PoolInvalidOptionError, unknownOption } from "@pool/core";
+import { callOptionsParser, PoolAbortedError, type PoolInvalidOptionError } from "@pool/core";
 
 /**
  * Per-call options of {@link SqlitePool.all} and {@link SqlitePool.get}.
@@ -19,34 +19,22 @@ export interface QueryOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(["signal"]);
+const queryOptions = callOptionsParser("query", { keys: ["signal"] });
 
 /**
  * The `signal` of a call's {@link QueryOptions}.
  *
  * @returns the error to reject with (a bad option, or a signal already aborted), or the signal.
- * @example
- * ```ts
- * const signal = querySignal(options, "db");
- * if (signal instanceof Error) return Promise.reject(signal);
- * ```
  */
 export function querySignal(
   options: unknown,
   name: string,
 ): AbortSignal | undefined | PoolInvalidOptionError | PoolAbortedError {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== "object") {
-    return new PoolInvalidOptionError("options", "query options must be an object");
-  }
-  const unknown = unknownOption(options, KNOWN, "query");
-  if (unknown !== undefined) return unknown;
-  const { signal } = options as QueryOptions;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    return new PoolInvalidOptionError("signal", "must be an AbortSignal");
-  }
-  return signal.aborted ? abortedBeforeStart(name, signal) : signal;
+  const parsed = queryOptions(options);
+  if (parsed instanceof Error) return parsed;
+  const signal = parsed.signal;
+  return signal?.aborted ? abortedBeforeStart(name, signal) : signal;
 }
 
 /** `POOL_ABORTED` for a query whose signal fired before it started. */

@@ -19,10 +19,11 @@ import {
   userVersionLedger,
 } from "./migrations.ts";
 import {
+  closeOptions,
   type ResolvedSqliteOptions,
   resolveSqliteOptions,
   type SqlitePoolOptions,
-  timeoutOption,
+  transactionOptions,
 } from "./options.ts";
 import { type QueryOptions, querySignal } from "./query-options.ts";
 import { endScope, lentScope, onScope, type Scope } from "./scope.ts";
@@ -256,8 +257,9 @@ export class SqlitePool implements AsyncDisposable {
   ): Promise<Awaited<R>> {
     const blocked = this.held(() => this.transaction(fn, options));
     if (blocked !== undefined) return blocked;
-    const timeoutMs = timeoutOption(options, this.o.transactionTimeoutMs, "transaction");
-    if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
+    const parsed = transactionOptions(options, this.o.transactionTimeoutMs);
+    if (parsed instanceof Error) return Promise.reject(parsed);
+    const timeoutMs = parsed.timeoutMs;
     const scope = this.currentScope();
     if (scope instanceof Promise) return scope;
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
@@ -431,9 +433,9 @@ export class SqlitePool implements AsyncDisposable {
    */
   close(options?: SqliteCloseOptions): Promise<void> {
     if (this.closing === undefined) {
-      const timeoutMs = timeoutOption(options, this.o.closeTimeoutMs, "close");
-      if (typeof timeoutMs !== "number") return Promise.reject(timeoutMs);
-      this.closing = this.shutdown(timeoutMs);
+      const parsed = closeOptions(options, this.o.closeTimeoutMs);
+      if (parsed instanceof Error) return Promise.reject(parsed);
+      this.closing = this.shutdown(parsed.timeoutMs);
     }
     return this.closing;
   }
