@@ -1,3 +1,4 @@
+import type { DeadlineEntry, DeadlineList } from "@pool/core";
 import type { Socket, SocketHandler, TLSOptions } from "bun";
 import { HttpConnectError, HttpTimeoutError } from "./errors.ts";
 
@@ -45,7 +46,8 @@ export interface ConnectionUser {
  * @example
  * ```ts
  * const target: ConnectTarget = { origin, hostname: "127.0.0.1", port: 8080, tls: undefined,
- *   connectTimeoutMs: 10_000, onIdleClose: (c) => pool.evict(c) };
+ *   connectTimeoutMs: 10_000, deadlines: new DeadlineList(expire, { keepAlive: false }),
+ *   onIdleClose: (c) => pool.evict(c) };
  * ```
  */
 export interface ConnectTarget {
@@ -54,14 +56,19 @@ export interface ConnectTarget {
   port: number;
   tls: TLSOptions | undefined;
   connectTimeoutMs: number;
+  /**
+   * The headers and body deadlines of the origin's connections; its `onExpire` calls
+   * {@link Connection.expire}. Without keep-alive: a busy socket already holds the process open.
+   */
+  deadlines: DeadlineList<Connection>;
   /** Called when a connection closes while nobody is using it, so the pool can drop it. */
   onIdleClose(connection: Connection): void;
 }
 
 /**
  * One keep-alive socket. It knows nothing of HTTP: it forwards bytes to the exchange using it,
- * keeps what the kernel would not take until `drain`, and runs one lazily re-armed deadline
- * so a request costs no timer allocation.
+ * keeps what the kernel would not take until `drain`, and has one deadline at a time in its
+ * origin's lazy deadline list, so a request costs no timer allocation.
  *
  * @example
  * ```ts
@@ -69,7 +76,11 @@ export interface ConnectTarget {
  * connection.write(Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
  * ```
  */
-export class Connection {
+export class Connection implements DeadlineEntry {
+  deadline = 0;
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  owner: object | undefined = undefined;
   /** Requests started on this socket. */
   requests = 0;
   closed = false;
@@ -84,10 +95,6 @@ export class Connection {
   private socket: Socket<Connection> | undefined = undefined;
   private pendingOut: Uint8Array[] = [];
   private drainWaiters: Array<(ok: boolean) => void> = [];
-  private deadlineAt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** When the pending timer fires. */
-  private timerAt = 0;
   private paused = false;
   /** Set while a TLS connection waits for its handshake: called with the failure, if any. */
   private handshakeDone: ((error?: Error) => void) | undefined = undefined;
@@ -218,35 +225,26 @@ export class Connection {
   }
 
   /**
-   * Arms the deadline `ms` from now (`0` disarms). Cheap enough to call per chunk: the timer
-   * is only created when none is pending, and re-armed when it fires early.
+   * Sets the deadline `ms` from now (`0` disarms): then the user's `onDeadline()` runs. Cheap
+   * enough to call per chunk: it moves the connection in its origin's lazy deadline list.
    *
    * @param now `performance.now()`, when the caller has just read it.
    */
   setDeadline(ms: number, now?: number): void {
-    if (ms <= 0) {
-      this.deadlineAt = 0;
-      return;
-    }
-    const at = (now ?? performance.now()) + ms;
-    this.deadlineAt = at;
-    // A pending timer due no later than the new deadline re-arms itself when it fires; only an
-    // earlier deadline needs a new one.
-    if (this.timer !== undefined && this.timerAt <= at) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.arm(ms, at);
+    const deadlines = this.target.deadlines;
+    if (ms <= 0) return deadlines.remove(this);
+    const at = now ?? performance.now();
+    deadlines.add(this, at + ms, at);
   }
 
-  private arm(ms: number, at: number): void {
-    this.timerAt = at;
-    this.timer = setTimeout(this.onTimer, ms);
-    // The busy socket keeps the process alive; the timer need not.
-    this.timer.unref();
+  /** @internal the deadline list's `onExpire`: the deadline set last has passed. */
+  expire(): void {
+    if (!this.closed) this.user?.onDeadline();
   }
 
   /** Closes the socket at once (no graceful FIN wait): the pool's `destroy`. */
   destroy(): void {
-    this.clearTimer();
+    this.target.deadlines.remove(this);
     if (this.closed) return;
     this.closed = true;
     this.closedLocally = true;
@@ -305,7 +303,7 @@ export class Connection {
     this.closeHandled = true;
     const wasClosed = this.closed;
     this.closed = true;
-    this.clearTimer();
+    this.target.deadlines.remove(this);
     this.settleDrain(false);
     this.handshakeDone?.(error ?? new Error("connection closed during the TLS handshake"));
     const user = this.user;
@@ -323,23 +321,6 @@ export class Connection {
     this.pendingOut = [];
     for (const resolve of waiters) resolve(ok);
   }
-
-  private clearTimer(): void {
-    this.deadlineAt = 0;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    if (this.deadlineAt === 0 || this.closed) return;
-    const left = this.deadlineAt - performance.now();
-    if (left > 1) return this.arm(left, this.deadlineAt);
-    this.deadlineAt = 0;
-    this.user?.onDeadline();
-  };
 }
 
 // One handler object for every socket, as Bun recommends; the Connection rides in `socket.data`.

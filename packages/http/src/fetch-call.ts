@@ -1,5 +1,4 @@
-import type { Lease } from "@pool/core";
-import type { Deadlines, Timed } from "./deadlines.ts";
+import type { DeadlineEntry, DeadlineList, Lease } from "@pool/core";
 import { HttpTimeoutError } from "./errors.ts";
 
 /** Bodies up to this size are looked at when the head arrives: most came with it. */
@@ -18,16 +17,19 @@ function byteLength(chunks: Uint8Array[] | undefined): number {
  *
  * @example
  * ```ts
- * const scope: FetchScope = { origin, headers: new Deadlines(300_000), body: undefined,
+ * const scope: FetchScope = { origin, headersTimeoutMs: 300_000, bodyTimeoutMs: 0,
+ *   headers: new DeadlineList<FetchCall>((call) => call.expire()), body: undefined,
  *   running: new Set(), translate: (error) => error };
  * ```
  */
 export interface FetchScope {
   origin: string;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
   /** Headers timeout list; `undefined` when `headersTimeoutMs` is 0. */
-  headers: Deadlines | undefined;
+  headers: DeadlineList<FetchCall> | undefined;
   /** Body timeout list; `undefined` when `bodyTimeoutMs` is 0. */
-  body: Deadlines | undefined;
+  body: DeadlineList<FetchCall> | undefined;
   /** Calls not finished yet, so close() can abort those its grace period did not see end. */
   running: Set<FetchCall>;
   /** Turns what Bun's fetch rejected a body read with into the error the reader should see. */
@@ -47,11 +49,11 @@ export interface FetchScope {
  * return new Response(call.wrap(res.body!), res);
  * ```
  */
-export class FetchCall implements Timed {
+export class FetchCall implements DeadlineEntry {
   deadline = 0;
-  prev: Timed | undefined = undefined;
-  next: Timed | undefined = undefined;
-  owner: Deadlines | undefined = undefined;
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  owner: object | undefined = undefined;
   /** Aborts Bun's fetch: on a timeout, on close(), or with the caller's signal. */
   readonly controller = new AbortController();
   /** Bun's body, from the head on. */
@@ -72,7 +74,8 @@ export class FetchCall implements Timed {
     readonly userSignal: AbortSignal | undefined,
   ) {
     scope.running.add(this);
-    scope.headers?.add(this, performance.now());
+    const now = performance.now();
+    scope.headers?.add(this, now + scope.headersTimeoutMs, now);
   }
 
   /** The head arrived: the headers timeout no longer applies. */
@@ -121,7 +124,7 @@ export class FetchCall implements Timed {
    */
   wrap(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
     this.source = source;
-    this.scope.body?.add(this, performance.now());
+    this.restartBodyTimeout();
     return new ReadableStream({
       type: "direct",
       pull: (out) => this.pump(out),
@@ -137,19 +140,20 @@ export class FetchCall implements Timed {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.owner?.remove(this);
+    this.scope.headers?.remove(this);
+    this.scope.body?.remove(this);
     this.scope.running.delete(this);
     if (!this.lease.released) this.lease.release();
   }
 
   /** A timeout list says time is up. */
   expire(): void {
-    const { origin, headers, body } = this.scope;
+    const { origin, headersTimeoutMs, bodyTimeoutMs } = this.scope;
     if (this.source === undefined) {
-      this.controller.abort(new HttpTimeoutError("HTTP_HEADERS_TIMEOUT", origin, headers!.ms));
+      this.controller.abort(new HttpTimeoutError("HTTP_HEADERS_TIMEOUT", origin, headersTimeoutMs));
       return;
     }
-    const error = new HttpTimeoutError("HTTP_BODY_TIMEOUT", origin, body!.ms);
+    const error = new HttpTimeoutError("HTTP_BODY_TIMEOUT", origin, bodyTimeoutMs);
     this.failure = error;
     this.controller.abort(error);
     // An unread body is never pulled, so nobody would see the abort: free the slot now.
@@ -157,11 +161,18 @@ export class FetchCall implements Timed {
     this.finish();
   }
 
+  /** The body made progress (or started): it may now idle for `bodyTimeoutMs` again. */
+  private restartBodyTimeout(): void {
+    const body = this.scope.body;
+    if (body === undefined) return;
+    const now = performance.now();
+    body.add(this, now + this.scope.bodyTimeoutMs, now);
+  }
+
   private async pump(out: ReadableStreamDirectController): Promise<void> {
     if (this.failure !== undefined) return out.close(this.failure);
     this.reader ??= this.source!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     const reader = this.reader;
-    const body = this.scope.body;
     try {
       for (;;) {
         if (this.failure !== undefined) break;
@@ -174,7 +185,7 @@ export class FetchCall implements Timed {
         if (this.userSignal?.aborted) throw this.userSignal.reason;
         const chunks = result.value;
         if (chunks !== undefined && chunks.length > 0) {
-          if (body !== undefined && !this.finished) body.add(this, performance.now());
+          if (!this.finished) this.restartBodyTimeout();
           for (const chunk of chunks) {
             const written = out.write(chunk);
             if (written instanceof Promise) await written;

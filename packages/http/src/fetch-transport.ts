@@ -1,6 +1,5 @@
-import { type Lease, Pool, PoolClosedError, PoolError } from "@pool/core";
+import { DeadlineList, type Lease, Pool, PoolClosedError, PoolError } from "@pool/core";
 import { abortableBody } from "./body-stream.ts";
-import { Deadlines } from "./deadlines.ts";
 import {
   HttpConnectError,
   HttpDecodeError,
@@ -13,6 +12,8 @@ import type { ResolvedOptions } from "./options.ts";
 import { OriginCounters, type OriginStats, originStats } from "./origin-stats.ts";
 import { PoolResponse } from "./pool-response.ts";
 import { type AttemptRequest, acquireFrom, type OriginTransport } from "./transport.ts";
+
+const expire = (call: FetchCall): void => call.expire();
 
 /** A permission to have one request in flight to an origin; the pool caps how many exist. */
 class Slot {}
@@ -88,8 +89,10 @@ export class FetchOrigin implements OriginTransport {
     this.origin = url.origin;
     this.scope = {
       origin: this.origin,
-      headers: o.headersTimeoutMs > 0 ? new Deadlines(o.headersTimeoutMs) : undefined,
-      body: o.bodyTimeoutMs > 0 ? new Deadlines(o.bodyTimeoutMs) : undefined,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      headers: o.headersTimeoutMs > 0 ? new DeadlineList(expire) : undefined,
+      body: o.bodyTimeoutMs > 0 ? new DeadlineList(expire) : undefined,
       running: new Set(),
       translate: (error, call) =>
         this.translate(error, call.userSignal, call.controller.signal, true),

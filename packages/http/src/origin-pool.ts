@@ -1,4 +1,4 @@
-import { type DestroyReason, type Lease, Pool, PoolClosedError } from "@pool/core";
+import { DeadlineList, type DestroyReason, type Lease, Pool, PoolClosedError } from "@pool/core";
 import { type CloseReason, Connection, type ConnectTarget } from "./connection.ts";
 import { HttpSocketError } from "./errors.ts";
 import { Exchange, type ExchangeConfig } from "./exchange.ts";
@@ -34,6 +34,10 @@ export class SocketOrigin implements OriginTransport {
   private readonly pool: Pool<Connection>;
   readonly counters = new OriginCounters();
   private readonly config: ExchangeConfig;
+  /** Headers and body deadlines of this origin's sockets: one lazy timer for all of them. */
+  private readonly deadlines = new DeadlineList<Connection>((c) => c.expire(), {
+    keepAlive: false,
+  });
   private queued = 0;
   /** Each stale resend drops a dead socket, so `connections` of them reach a fresh one. */
   private readonly maxStaleResends: number;
@@ -55,6 +59,7 @@ export class SocketOrigin implements OriginTransport {
           }
         : undefined,
       connectTimeoutMs: o.connectTimeoutMs,
+      deadlines: this.deadlines,
       onIdleClose: (connection) => this.pool.evict(connection),
     };
     this.config = {
@@ -197,7 +202,8 @@ export class SocketOrigin implements OriginTransport {
     });
   }
 
-  close(timeoutMs: number): Promise<void> {
-    return this.pool.close({ timeoutMs });
+  async close(timeoutMs: number): Promise<void> {
+    await this.pool.close({ timeoutMs });
+    this.deadlines.clear();
   }
 }

@@ -1,3 +1,4 @@
+import { backoffMs } from "@pool/core";
 import { HttpConnectError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import { isIdempotent } from "./request.ts";
 
@@ -61,8 +62,8 @@ export function mayRetryStatus(status: number, method: string, replayable: boole
 }
 
 /**
- * Delay before retry number `attempt` (1-based): exponential with equal jitter, capped; a
- * `Retry-After` is honoured when it fits under the cap.
+ * Delay before retry number `attempt` (1-based): core's capped exponential backoff with
+ * jitter, unless a `Retry-After` asks for a wait that fits under the cap.
  *
  * @returns milliseconds, or `undefined` when the server asks for a longer wait than the cap
  *   (then its response is returned instead of waiting).
@@ -81,11 +82,7 @@ export function retryDelay(
     const asked = parseRetryAfter(retryAfter);
     if (asked !== undefined) return asked <= policy.retryMaxDelayMs ? asked : undefined;
   }
-  const capped = Math.min(
-    policy.retryMaxDelayMs,
-    policy.retryDelayMs * 2 ** Math.min(30, attempt - 1),
-  );
-  return capped / 2 + Math.random() * (capped / 2);
+  return backoffMs(attempt, policy.retryDelayMs, policy.retryMaxDelayMs);
 }
 
 function parseRetryAfter(value: string): number | undefined {
