@@ -180,6 +180,28 @@ describe("stats()", () => {
     expect(wait.meanMs).toBeGreaterThan(5);
   });
 
+  it("includes a wait that ended in the same synchronous run, before any await", async () => {
+    const pool = makePool({ create: factory().create, max: 1 });
+    const lease = await pool.acquire(); // waited for a create
+    const waiting = pool.acquire();
+    lease.release(); // handed straight to the waiter
+    expect(pool.stats().wait.count).toBe(2);
+    (await waiting).release();
+    expect(pool.stats().wait.count).toBe(2);
+  });
+
+  it("measures a wait that spans synchronous work from the acquire to the caller resuming", async () => {
+    const pool = makePool({ create: factory().create, max: 1 });
+    const lease = await pool.acquire();
+    const waiting = pool.acquire();
+    await Promise.resolve(); // a later run: the waiter has been dated
+    const end = performance.now() + 30;
+    while (performance.now() < end) {}
+    lease.release();
+    (await waiting).release();
+    expect(pool.stats().wait.maxMs).toBeGreaterThanOrEqual(25);
+  });
+
   it("separates pending waiters from creates in flight", async () => {
     const pool = makePool({
       create: () => new Promise<Resource>(() => {}),

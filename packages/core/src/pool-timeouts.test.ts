@@ -5,7 +5,28 @@ import { type PoolCreateError, PoolTimeoutError } from "./errors.ts";
 /** Pools made here are force-closed after each test. */
 const makePool = pools();
 
+/** Keeps the thread busy for `ms`: synchronous work that blocks timers and microtasks alike. */
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+}
+
 describe("acquireTimeoutMs", () => {
+  // The queue reads the clock once per batch of enqueues and hand-offs; a reading taken before
+  // synchronous work must not date an acquire made after it.
+  it("never times out early when the acquire follows long synchronous work in the same run", async () => {
+    const pool = makePool({ create: factory().create, max: 1 });
+    const held = await pool.acquire();
+    const first = settle(pool.acquire({ timeoutMs: 5_000 })); // opens a batch
+    held.release(); // a hand-off in the same batch
+    busy(40);
+    const start = performance.now();
+    const { error } = await settle(pool.acquire({ timeoutMs: 20 }));
+    expect(error).toBeInstanceOf(PoolTimeoutError);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(19); // 1 ms of timer slack
+    ((await first).value as { release(): void }).release();
+  });
+
   it("rejects with POOL_TIMEOUT saying total/borrowed/idle/pending/creating", async () => {
     const pool = makePool({ create: factory().create, max: 2, acquireTimeoutMs: 30 });
     const held = [await pool.acquire(), await pool.acquire()];

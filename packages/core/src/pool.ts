@@ -98,17 +98,20 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
     this.lifo = o.order === "lifo";
     this.leakMs = o.leakDetectionMs;
     this.exactIdleTimes = o.validate !== undefined && o.validateAfterIdleMs > 0;
-    this.waiters = new WaiterQueue<T>({
-      timedOut: (waiter) => {
-        this.counters.timedOut++;
-        const cause = this.creator.failures > 0 ? this.creator.lastError : undefined;
-        return new PoolTimeoutError(this.name, waiter.timeoutMs, this.snapshot(), cause);
+    this.waiters = new WaiterQueue<T>(
+      {
+        timedOut: (waiter) => {
+          this.counters.timedOut++;
+          const cause = this.creator.failures > 0 ? this.creator.lastError : undefined;
+          return new PoolTimeoutError(this.name, waiter.timeoutMs, this.snapshot(), cause);
+        },
+        aborted: (waiter) => {
+          this.counters.aborted++;
+          return new PoolAbortedError(this.name, waiter.signal?.reason);
+        },
       },
-      aborted: (waiter) => {
-        this.counters.aborted++;
-        return new PoolAbortedError(this.name, waiter.signal?.reason);
-      },
-    });
+      this.waits,
+    );
     this.creator = new Creator<T>(o, {
       created: (resource) => this.created(resource),
       failed: (error) => this.createFailed(error),
@@ -229,6 +232,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
    * ```
    */
   stats(): PoolStats {
+    this.waiters.flush();
     if (this.immediateAcquires > 0) {
       this.waits.recordZeros(this.immediateAcquires);
       this.immediateAcquires = 0;
@@ -339,7 +343,7 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
       return Promise.reject(new PoolQueueFullError(this.name, this.o.maxWaiting));
     }
     const stack = this.leakMs > 0 ? captureStack() : undefined;
-    const waiter = this.waiters.add(performance.now(), timeoutMs, stack, signal);
+    const waiter = this.waiters.add(timeoutMs, stack, signal);
     // Full and nothing idle (the usual case under load): nothing to dispatch, skip the pass.
     if (this.idle.length > 0 || this.entries.size + this.creator.size < this.o.max) this.dispatch();
     return waiter.promise;
@@ -465,7 +469,6 @@ export class Pool<T> extends Emitter<T> implements LeaseOwner<T>, AsyncDisposabl
   /** Lends `entry` to the oldest waiter. Only while someone waits. */
   private serve(entry: Entry<T>): void {
     const waiter: Waiter<T> = this.waiters.shift();
-    this.waits.record(performance.now() - waiter.enqueuedAt);
     const lease = this.lend(entry, waiter.stack);
     // An `acquire` listener that forced a close took it back already.
     if (lease.released) waiter.reject(new PoolClosedError(this.name));

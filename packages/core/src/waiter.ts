@@ -18,8 +18,10 @@ export class Waiter<T> implements DeadlineEntry {
   rejectFn!: (error: unknown) => void;
   onAbort: (() => void) | undefined = undefined;
 
+  /** `performance.now()` when it was enqueued, as the queue's batch clock stamps it. */
+  enqueuedAt = 0;
+
   constructor(
-    readonly enqueuedAt: number,
     readonly timeoutMs: number,
     readonly stack: string | undefined,
     readonly signal: AbortSignal | undefined,

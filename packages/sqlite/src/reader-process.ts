@@ -1,76 +1,112 @@
-/**
- * Entry of a reader process: one read-only connection, answering `all`/`get` messages from the
- * pool one at a time over Bun's IPC channel. Rows go back as plain objects; errors as data,
- * rebuilt in the pool. A process, not a Worker, because a query that runs too long must be
- * stoppable: SQLite's loop cannot be preempted inside a thread, but a process can be killed.
- */
-import { type Connection, type ConnectionConfig, openConnection } from "./connection.ts";
-import type { StatementCounters } from "./statement-cache.ts";
-import { toWireError, type WorkerReply, type WorkerRequest } from "./worker-protocol.ts";
+import type { Subprocess } from "bun";
+import { within } from "./within.ts";
+import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
 
-const WATCHDOG_URL = new URL(
-  import.meta.url.endsWith(".ts") ? "./parent-watchdog.ts" : "./parent-watchdog.js",
-  import.meta.url,
+/**
+ * The reader process's entry, next to this file both in `src/` (run from source by Bun) and in
+ * `dist/` (built as another entry point).
+ */
+const ENTRY = Bun.fileURLToPath(
+  new URL(
+    import.meta.url.endsWith(".ts") ? "./reader-process.ts" : "./reader-process.js",
+    import.meta.url,
+  ),
 );
 
-let config: ConnectionConfig | undefined;
-let conn: Connection | undefined;
-let openedAt = 0;
-let maxLifetimeMs = 0;
-const counters: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
-
-const send = (reply: WorkerReply) => process.send?.(reply);
-
-if (process.send === undefined || !(Number(process.env.POOL_SQLITE_PARENT_PID) > 0)) {
-  console.error("@pool/sqlite: reader-process is started by SqlitePool, not by hand");
-  process.exit(2);
+/** What a {@link ReaderChild} reports to its owner. */
+export interface ReaderChildEvents {
+  reply: (reply: WorkerReply) => void;
+  /** The process is gone, whoever ended it (reaped: its pid no longer exists). */
+  exit: () => void;
 }
 
-// Unref'd: it must not keep this process alive once the channel is gone.
-new Worker(WATCHDOG_URL).unref();
+/**
+ * The pool's handle on one reader process: a `bun` child with an IPC channel, started with
+ * the parent's pid so its watchdog thread can tell when it is orphaned. Unref'd while idle, so
+ * it never keeps the parent alive on its own; the child leaves when the channel closes.
+ *
+ * @example
+ * ```ts
+ * const child = new ReaderChild({ type: "init", config, maxLifetimeMs: 0 }, process.cwd(), {
+ *   reply: (r) => console.log(r),
+ *   exit: () => console.log("gone"),
+ * });
+ * child.send({ type: "query", id: 1, op: "get", sql: "select 1 as one", params: undefined });
+ * child.kill(); // a runaway query: SIGKILL, exit() follows once it is reaped
+ * ```
+ */
+export class ReaderChild {
+  readonly pid: number;
+  /** Resolves once the process has exited and been reaped. */
+  readonly exited: Promise<void>;
+  /** True once it replied at least once: it started and its connection answers. */
+  answered = false;
+  private readonly proc: Subprocess;
+  private closedWaiter: (() => void) | undefined;
 
-// The parent closed the channel (it closed the pool, or exited): nothing more will come.
-process.on("disconnect", () => process.exit(0));
+  /** @throws whatever `Bun.spawn` throws when the process cannot be started. */
+  constructor(init: WorkerRequest, cwd: string, events: ReaderChildEvents) {
+    this.proc = Bun.spawn([process.execPath, ENTRY], {
+      cwd,
+      env: { ...process.env, POOL_SQLITE_PARENT_PID: String(process.pid) },
+      // stdin ignored so a reader never competes for the parent's; stderr kept for crashes.
+      stdio: ["ignore", "ignore", "inherit"],
+      serialization: "advanced",
+      ipc: (reply: WorkerReply) => {
+        this.answered = true;
+        if (reply.type === "closed") this.closedWaiter?.();
+        else events.reply(reply);
+      },
+    });
+    this.pid = this.proc.pid;
+    this.exited = this.proc.exited.then(
+      () => events.exit(),
+      () => events.exit(),
+    );
+    this.proc.unref();
+    this.proc.send(init);
+  }
 
-process.on("message", (message: WorkerRequest) => {
-  if (message.type === "init") {
-    config = message.config;
-    maxLifetimeMs = message.maxLifetimeMs;
-    return;
+  /**
+   * Sends a request; the IPC channel clones it as `postMessage` would.
+   *
+   * @throws {DOMException} `DataCloneError` for a value structured clone cannot carry.
+   */
+  send(request: WorkerRequest): void {
+    this.proc.send(request);
   }
-  if (message.type === "close") {
-    conn?.close();
-    conn = undefined;
-    send({ type: "closed" });
-    return;
+
+  /** Busy: the parent waits for the answer, so the process counts as keeping it alive. */
+  ref(): void {
+    this.proc.ref();
   }
-  const { id, op, sql, params } = message;
-  const { hits, misses, evictions } = counters;
-  const cache = () => ({
-    hits: counters.hits - hits,
-    misses: counters.misses - misses,
-    evictions: counters.evictions - evictions,
-  });
-  let reply: WorkerReply;
-  try {
-    if (conn !== undefined && maxLifetimeMs > 0 && performance.now() - openedAt > maxLifetimeMs) {
-      conn.close();
-      conn = undefined;
+
+  unref(): void {
+    this.proc.unref();
+  }
+
+  /** Stops it at once, mid-query or not: the kernel frees its CPU, memory and SQLite locks. */
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
+  }
+
+  /**
+   * Asks it to close its connection, then closes the channel, which makes it exit; kills it if
+   * either step takes longer than `graceMs`. Resolves once it is gone.
+   */
+  async close(graceMs: number): Promise<void> {
+    const said = new Promise<void>((resolve) => {
+      this.closedWaiter = resolve;
+    });
+    try {
+      this.proc.send({ type: "close" } satisfies WorkerRequest);
+      await within(said, graceMs);
+      this.proc.disconnect();
+    } catch {
+      // The channel is already gone: the process is exiting or dead.
     }
-    // Opened on first use, and again after a failure, so a transient open error is not final.
-    if (conn === undefined) {
-      conn = openConnection(config as ConnectionConfig, "reader", counters);
-      openedAt = performance.now();
-    }
-    const result = op === "all" ? conn.all(sql, params) : conn.get(sql, params);
-    reply = { type: "result", id, result, cache: cache() };
-  } catch (error) {
-    reply = { type: "error", id, error: toWireError(error), cache: cache() };
+    await within(this.exited, graceMs);
+    this.kill();
+    await within(this.exited, graceMs);
   }
-  try {
-    send(reply);
-  } catch (error) {
-    // A value the channel cannot carry: that query fails, the reader goes on.
-    send({ type: "error", id, error: toWireError(error), cache: cache() });
-  }
-});
+}
