@@ -106,9 +106,9 @@ export function healthOf(input: {
       llm: {
         state: llm.pool.closed ? "closed" : "open",
         origin: llm.origin,
-        connections: origin?.connections?.open ?? 0,
+        connections: origin?.connections?.size ?? 0,
         inFlight: origin?.requests.inFlight ?? 0,
-        queued: origin?.requests.queued ?? 0,
+        queued: origin?.requests.pending ?? 0,
       },
     },
     llm: {

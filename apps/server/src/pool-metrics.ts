@@ -73,7 +73,7 @@ const SPECS: Spec[] = [
     labels: ["pool", "origin"],
     read: everyPool(
       (p) => p.size,
-      (o) => o.connections?.open ?? o.requests.inFlight,
+      (o) => o.connections?.size ?? o.requests.inFlight,
     ),
   },
   {
@@ -103,7 +103,7 @@ const SPECS: Spec[] = [
     labels: ["pool", "origin"],
     read: everyPool(
       (p) => p.pending,
-      (o) => o.requests.queued,
+      (o) => o.requests.pending,
     ),
   },
   {
@@ -229,8 +229,8 @@ const SPECS: Spec[] = [
         o.connections
           ? [
               [{ ...l, state: "idle" }, o.connections.idle],
-              [{ ...l, state: "busy" }, o.connections.busy],
-              [{ ...l, state: "connecting" }, o.connections.connecting],
+              [{ ...l, state: "busy" }, o.connections.borrowed],
+              [{ ...l, state: "connecting" }, o.connections.creating],
             ]
           : [],
       ),
@@ -280,7 +280,7 @@ const SPECS: Spec[] = [
     help: "Requests waiting for a connection now.",
     kind: "gauge",
     labels: ["pool", "origin"],
-    read: (s) => origins(s).map(([l, o]): Sample => [l, o.requests.queued]),
+    read: (s) => origins(s).map(([l, o]): Sample => [l, o.requests.pending]),
   },
   {
     name: "pool_http_requests_total",

@@ -171,10 +171,10 @@ describe("bun src/main.ts (end to end)", () => {
     expect(failed).toEqual([]);
 
     const pools = (await (await fetch(`${server.url}/pools`)).json()) as {
-      llm: { origins: Record<string, { connections: { open: number; created: number } }> };
+      llm: { origins: Record<string, { connections: { size: number; created: number } }> };
     };
     const llm = Object.values(pools.llm.origins)[0]!;
-    expect(llm.connections.open).toBeLessThanOrEqual(LLM_CONNECTIONS);
+    expect(llm.connections.size).toBeLessThanOrEqual(LLM_CONNECTIONS);
 
     expect(await terminate(server.proc)).toBe(0);
     const db = checkDatabase();

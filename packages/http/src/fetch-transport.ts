@@ -79,7 +79,8 @@ export class FetchOrigin implements OriginTransport {
   private readonly pool: Pool<Slot>;
   readonly counters = new OriginCounters();
   private readonly scope: FetchScope;
-  private queued = 0;
+  /** Requests waiting for a slot, counted here to save a stats() call. */
+  private pending = 0;
 
   constructor(
     url: URL,
@@ -109,7 +110,7 @@ export class FetchOrigin implements OriginTransport {
   }
 
   load(): number {
-    return this.scope.running.size + this.queued;
+    return this.scope.running.size + this.pending;
   }
 
   send(
@@ -126,14 +127,14 @@ export class FetchOrigin implements OriginTransport {
     }
     // An idle slot (the usual case) goes straight to fetch: no promise of ours before it.
     if (lease !== undefined) return this.fetchWith(lease, request, then);
-    this.queued++;
+    this.pending++;
     return acquireFrom(this.pool, this.origin, signal).then(
       (acquired) => {
-        this.queued--;
+        this.pending--;
         return this.fetchWith(acquired, request, then);
       },
       (error: unknown) => {
-        this.queued--;
+        this.pending--;
         throw error;
       },
     );

@@ -38,7 +38,8 @@ export class SocketOrigin implements OriginTransport {
   private readonly deadlines = new DeadlineList<Connection>((c) => c.expire(), {
     keepAlive: false,
   });
-  private queued = 0;
+  /** Requests waiting for a connection (a slot), counted here to save a stats() call. */
+  private pending = 0;
   /** Each stale resend drops a dead socket, so `connections` of them reach a fresh one. */
   private readonly maxStaleResends: number;
 
@@ -101,7 +102,7 @@ export class SocketOrigin implements OriginTransport {
   }
 
   load(): number {
-    return this.counters.inFlight + this.queued;
+    return this.counters.inFlight + this.pending;
   }
 
   /**
@@ -144,16 +145,16 @@ export class SocketOrigin implements OriginTransport {
       return reject(error);
     }
     if (lease !== undefined) return this.exchange(lease, request, attempt, resolve, reject);
-    this.queued++;
+    this.pending++;
     this.pool.acquire(signal === undefined ? undefined : { signal }).then(
       (acquired) => {
-        this.queued--;
+        this.pending--;
         // A forced close() between the hand-off and this callback took the lease back.
         if (acquired.released) return reject(new PoolClosedError(this.origin));
         this.exchange(acquired, request, attempt, resolve, reject);
       },
       (error: unknown) => {
-        this.queued--;
+        this.pending--;
         reject(translateAcquireError(error, this.origin, signal));
       },
     );
@@ -191,10 +192,10 @@ export class SocketOrigin implements OriginTransport {
     let total = 0;
     for (const n of Object.values(c.closed)) total += n;
     return originStats(this.origin, p, c, {
-      open: p.size,
+      size: p.size,
       idle: p.idle,
-      busy: p.borrowed,
-      connecting: p.creating,
+      borrowed: p.borrowed,
+      creating: p.creating,
       created: p.created,
       reused: p.reused,
       closed: { ...c.closed, total },

@@ -3,21 +3,24 @@ import type { CloseReason } from "./connection.ts";
 
 /**
  * Connection figures of one origin; socket transport only (the fetch transport cannot see
- * sockets).
+ * sockets). `size`, `idle`, `borrowed` and `creating` are @pool/core's stats names, with
+ * core's meanings.
  *
  * @example
  * ```ts
  * const c = http.stats().origins[origin]!.connections!;
- * console.log(`${c.busy}/${c.open} busy, ${c.reused} reuses`);
+ * console.log(`${c.borrowed}/${c.size} borrowed, ${c.reused} reuses`);
  * ```
  */
 export interface ConnectionStats {
-  /** Sockets open now: idle + busy. */
-  open: number;
+  /** Sockets open now: idle + borrowed. */
+  size: number;
+  /** Sockets open and waiting for a request. */
   idle: number;
-  busy: number;
+  /** Sockets carrying a request now. */
+  borrowed: number;
   /** Connects in flight. */
-  connecting: number;
+  creating: number;
   /** Sockets opened over the pool's life. */
   created: number;
   /** Requests sent on a socket that had served a request before. */
@@ -48,8 +51,8 @@ export interface OriginStats {
     total: number;
     /** Attempts holding a connection (or, on fetch, a slot) now. */
     inFlight: number;
-    /** Requests waiting for a connection now. */
-    queued: number;
+    /** Requests waiting for a connection (or, on fetch, a slot) now. */
+    pending: number;
     /** Attempts that failed with an error (not an HTTP status). */
     failed: number;
     /** Attempts that were retries: stale keep-alive resends and `retries`. */
@@ -127,7 +130,7 @@ export function originStats(
     requests: {
       total: counters.requests,
       inFlight: pool.borrowed,
-      queued: pool.pending,
+      pending: pool.pending,
       failed: counters.failed,
       retries: counters.retries,
       redirects: counters.redirects,

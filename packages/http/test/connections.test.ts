@@ -71,9 +71,34 @@ describe("HttpPool connections", () => {
     while ((await server.connections!()).open > 0 && performance.now() < deadline)
       await Bun.sleep(10);
     expect((await server.connections!()).open).toBe(0);
-    expect(pool.stats().origins[server.origin]!.connections!.open).toBe(0);
+    expect(pool.stats().origins[server.origin]!.connections!.size).toBe(0);
     const error = await pool.fetch("/echo").catch((e) => e);
     expect(error.code).toBe("POOL_CLOSED");
+  });
+
+  it("reports @pool/core's stats names: size, idle, borrowed, creating, pending", async () => {
+    // Holds the answers until the figures were read under load.
+    let hold = true;
+    const held: Array<() => void> = [];
+    const raw = startRawServer((socket) => {
+      const answer = () => socket.write(okResponse());
+      if (hold) held.push(answer);
+      else answer();
+    });
+    server = raw;
+    const pool = new HttpPool({ origin: raw.origin, connections: 2 });
+    http = pool;
+    const responses = Array.from({ length: 3 }, () => pool.fetch("/").then((r) => r.text()));
+    await eventually(() => held.length === 2);
+    const busy = pool.stats().origins[raw.origin]!;
+    expect(busy.connections).toMatchObject({ size: 2, idle: 0, borrowed: 2, creating: 0 });
+    expect(busy.requests).toMatchObject({ inFlight: 2, pending: 1 });
+    hold = false;
+    for (const answer of held) answer();
+    expect(await Promise.all(responses)).toEqual(["ok", "ok", "ok"]);
+    const idle = pool.stats().origins[raw.origin]!;
+    expect(idle.connections).toMatchObject({ size: 2, idle: 2, borrowed: 0, creating: 0 });
+    expect(idle.requests).toMatchObject({ inFlight: 0, pending: 0 });
   });
 
   it("refuses bad close() options with POOL_INVALID_OPTION and stays open and closable (regression)", async () => {

@@ -80,11 +80,11 @@ for (const transport of ["socket", "fetch"] as const) {
       return { pool, raw };
     }
 
-    /** Resolves once the pool has `inFlight` requests holding a connection and `queued` waiting. */
-    function settledAt(pool: HttpPool, raw: Raw, inFlight: number, queued = 0): Promise<void> {
+    /** Resolves once the pool has `inFlight` requests holding a connection and `pending` waiting. */
+    function settledAt(pool: HttpPool, raw: Raw, inFlight: number, pending = 0): Promise<void> {
       return eventually(() => {
         const { requests } = pool.stats().origins[raw.origin]!;
-        return requests.inFlight === inFlight && requests.queued === queued;
+        return requests.inFlight === inFlight && requests.pending === pending;
       });
     }
 
