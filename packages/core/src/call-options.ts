@@ -16,14 +16,28 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** What a {@link callOptionsParser} returns for good options: every field filled in. */
+/**
+ * What a {@link callOptionsParser} returns for good options: every field filled in.
+ *
+ * @example
+ * ```ts
+ * const parsed = acquireOptions({ signal }, 30_000); // { timeoutMs: 30000, signal }
+ * ```
+ */
 export interface ParsedCallOptions {
   /** The call's `timeoutMs`, or the fallback the parser was given. */
   timeoutMs: number;
   signal: AbortSignal | undefined;
 }
 
-/** How one method's per-call options are checked. */
+/**
+ * How one method's per-call options are checked.
+ *
+ * @example
+ * ```ts
+ * const spec: CallOptionsSpec = { keys: ["timeoutMs"], zeroTimeout: true }; // close()
+ * ```
+ */
 export interface CallOptionsSpec {
   /** The keys the method accepts; any other own key is refused. @default ["timeoutMs", "signal"] */
   keys?: readonly (keyof CallOptions)[];

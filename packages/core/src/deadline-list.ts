@@ -23,7 +23,15 @@ export interface DeadlineEntry {
   owner: object | undefined;
 }
 
-/** Options of a {@link DeadlineList}. */
+/**
+ * Options of a {@link DeadlineList}.
+ *
+ * @example
+ * ```ts
+ * // A busy socket keeps the process alive already: its body deadline need not.
+ * const bodies = new DeadlineList<Exchange>((x) => x.timeOut(), { keepAlive: false });
+ * ```
+ */
 export interface DeadlineListOptions {
   /**
    * Whether the timer holds the process open while anything is listed, as a pending timeout of

@@ -94,7 +94,14 @@ export function brandErrorClass(
   Object.defineProperty(ErrorClass.prototype, brand, { value: true });
 }
 
-/** Counts a timeout error reports, so the reader can tell exhaustion from a dead factory. */
+/**
+ * Counts a timeout error reports, so the reader can tell exhaustion from a dead factory.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof PoolTimeoutError && error.snapshot.borrowed === error.snapshot.size) scaleUp();
+ * ```
+ */
 export interface PoolSnapshot {
   size: number;
   borrowed: number;

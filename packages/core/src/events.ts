@@ -1,4 +1,11 @@
-/** Why a resource was destroyed; `stats().destroyed` counts each. */
+/**
+ * Why a resource was destroyed; `stats().destroyed` counts each.
+ *
+ * @example
+ * ```ts
+ * pool.on("destroy", (conn, reason: DestroyReason) => log(reason)); // "idle", "lifetime", ...
+ * ```
+ */
 export type DestroyReason =
   | "released" // lease.destroy()
   | "validation" // validate said no
@@ -8,7 +15,14 @@ export type DestroyReason =
   | "evicted" // pool.evict(), or its own idle deadline passed
   | "closed"; // pool.close()
 
-/** A lease held longer than `leakDetectionMs`. */
+/**
+ * A lease held longer than `leakDetectionMs`.
+ *
+ * @example
+ * ```ts
+ * pool.on("leak", ({ heldMs, stack }: LeakReport<Conn>) => log.warn({ heldMs, stack }));
+ * ```
+ */
 export interface LeakReport<T> {
   resource: T;
   heldMs: number;
@@ -16,7 +30,15 @@ export interface LeakReport<T> {
   stack: string;
 }
 
-/** Listener signatures of every pool event. */
+/**
+ * Listener signatures of every pool event.
+ *
+ * @example
+ * ```ts
+ * const onError: PoolEvents<Conn>["createError"] = (error) => log.error(error);
+ * pool.on("createError", onError);
+ * ```
+ */
 export interface PoolEvents<T> {
   create: (resource: T) => void;
   destroy: (resource: T, reason: DestroyReason) => void;

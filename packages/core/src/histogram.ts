@@ -1,4 +1,11 @@
-/** Wait-time figures in milliseconds, as `stats()` reports them. */
+/**
+ * Wait-time figures in milliseconds, as `stats()` reports them.
+ *
+ * @example
+ * ```ts
+ * const { p99Ms }: WaitStats = pool.stats().wait;
+ * ```
+ */
 export interface WaitStats {
   count: number;
   meanMs: number;

@@ -11,7 +11,14 @@ import { PoolInvalidOptionError } from "./errors.ts";
  */
 export const MAX_DELAY_MS = 2 ** 31 - 1;
 
-/** What {@link checkDurationMs} and {@link checkCount} accept besides the value. */
+/**
+ * What {@link checkDurationMs} and {@link checkCount} accept besides the value.
+ *
+ * @example
+ * ```ts
+ * checkCount(options.readers, "readers", { positive: true } satisfies RangeCheck);
+ * ```
+ */
 export interface RangeCheck {
   /** Refuse `0`: for limits that must not be "off", such as how long a call may wait. @default false */
   positive?: boolean;

@@ -8,7 +8,14 @@ import {
   unknownOption,
 } from "./option-checks.ts";
 
-/** Per-call options of `pool.acquire()`. */
+/**
+ * Per-call options of `pool.acquire()`.
+ *
+ * @example
+ * ```ts
+ * await pool.acquire({ timeoutMs: 1_000, signal: AbortSignal.timeout(500) });
+ * ```
+ */
 export interface AcquireOptions {
   /** Aborting it rejects the acquire with `POOL_ABORTED` (the reason is the `cause`). */
   signal?: AbortSignal;
@@ -16,9 +23,16 @@ export interface AcquireOptions {
   timeoutMs?: number;
 }
 
-/** Options of `pool.close()`. */
+/**
+ * Options of `pool.close()`.
+ *
+ * @example
+ * ```ts
+ * await pool.close({ timeoutMs: 0 }); // take borrowed leases back at once
+ * ```
+ */
 export interface CloseOptions {
-  /** How long to wait for borrowed leases before destroying them; `0` forces at once. [timeoutMs=closeTimeoutMs] */
+  /** How long to wait for borrowed leases before destroying them; `0` forces at once. @default closeTimeoutMs */
   timeoutMs?: number;
 }
 
@@ -44,46 +58,46 @@ export interface PoolOptions<T> {
   destroy?: (resource: T) => unknown;
   /** Checks a resource before lending it. `false`, a throw or a rejection all mean "discard it". */
   validate?: (resource: T) => boolean | PromiseLike<boolean>;
-  /** Name used in error messages. [name="pool"] */
+  /** Name used in error messages. @default "pool" */
   name?: string;
-  /** Resources kept warm, refilled in the background. [min=0] */
+  /** Resources kept warm, refilled in the background. @default 0 */
   min?: number;
-  /** Upper bound on resources that exist or are being created. [max=10] */
+  /** Upper bound on resources that exist or are being created. @default 10 */
   max?: number;
-  /** How long `acquire()` waits before `POOL_TIMEOUT`; per-call `timeoutMs` overrides it. [acquireTimeoutMs=30000] */
+  /** How long `acquire()` waits before `POOL_TIMEOUT`; per-call `timeoutMs` overrides it. @default 30000 */
   acquireTimeoutMs?: number;
-  /** A create running longer is aborted and its slot freed; `0` waits forever. [createTimeoutMs=30000] */
+  /** A create running longer is aborted and its slot freed; `0` waits forever. @default 30000 */
   createTimeoutMs?: number;
-  /** A destroy running longer is reported as failed and forgotten; `0` waits forever. [destroyTimeoutMs=5000] */
+  /** A destroy running longer is reported as failed and forgotten; `0` waits forever. @default 5000 */
   destroyTimeoutMs?: number;
   /**
    * Idle resources beyond `min` are destroyed after idling this long (checked by a sweep every
-   * quarter of it, so between 1x and 1.5x); `0` keeps them. [idleTimeoutMs=60000]
+   * quarter of it, so between 1x and 1.5x); `0` keeps them. @default 60000
    */
   idleTimeoutMs?: number;
-  /** Resources are retired after about this long (minus up to `maxLifetimeJitter` of it); `0` is forever. [maxLifetimeMs=0] */
+  /** Resources are retired after about this long (minus up to `maxLifetimeJitter` of it); `0` is forever. @default 0 */
   maxLifetimeMs?: number;
-  /** Fraction of `maxLifetimeMs` taken off at random per resource, so they do not expire together. [maxLifetimeJitter=0.1] */
+  /** Fraction of `maxLifetimeMs` taken off at random per resource, so they do not expire together. @default 0.1 */
   maxLifetimeJitter?: number;
-  /** Resources are retired after this many leases; `0` is unlimited. [maxUses=0] */
+  /** Resources are retired after this many leases; `0` is unlimited. @default 0 */
   maxUses?: number;
-  /** A validation running longer counts as failed; `0` waits forever. [validateTimeoutMs=5000] */
+  /** A validation running longer counts as failed; `0` waits forever. @default 5000 */
   validateTimeoutMs?: number;
-  /** `validate` runs on borrow only after a resource has been idle this long. [validateAfterIdleMs=0] */
+  /** `validate` runs on borrow only after a resource has been idle this long. @default 0 */
   validateAfterIdleMs?: number;
-  /** Report leases held longer than this, with the borrower's stack; `0` is off. [leakDetectionMs=0] */
+  /** Report leases held longer than this, with the borrower's stack; `0` is off. @default 0 */
   leakDetectionMs?: number;
-  /** Which idle resource is reused first: most recently released (`"lifo"`) or least (`"fifo"`). [order="lifo"] */
+  /** Which idle resource is reused first: most recently released (`"lifo"`) or least (`"fifo"`). @default "lifo" */
   order?: "lifo" | "fifo";
-  /** Reject waiters at once with `POOL_CREATE_FAILED` while the factory is failing, instead of at their timeout. [failFast=false] */
+  /** Reject waiters at once with `POOL_CREATE_FAILED` while the factory is failing, instead of at their timeout. @default false */
   failFast?: boolean;
-  /** First delay before retrying a failed create (at least 1); doubles per failure, with jitter. [createRetryDelayMs=100] */
+  /** First delay before retrying a failed create (at least 1); doubles per failure, with jitter. @default 100 */
   createRetryDelayMs?: number;
-  /** Cap on the retry delay. [createRetryMaxDelayMs=5000] */
+  /** Cap on the retry delay. @default 5000 */
   createRetryMaxDelayMs?: number;
-  /** Acquires allowed to wait at once; one more is rejected with `POOL_QUEUE_FULL`. `0` is unlimited. [maxWaiting=0] */
+  /** Acquires allowed to wait at once; one more is rejected with `POOL_QUEUE_FULL`. `0` is unlimited. @default 0 */
   maxWaiting?: number;
-  /** How long `close()` waits for borrowed leases before destroying them. [closeTimeoutMs=30000] */
+  /** How long `close()` waits for borrowed leases before destroying them. @default 30000 */
   closeTimeoutMs?: number;
   /** How often idle, lifetime and leak checks run; defaults from the timeouts above. */
   evictionIntervalMs?: number;
