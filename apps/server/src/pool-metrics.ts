@@ -163,14 +163,14 @@ const SPECS: Spec[] = [
     help: "Reader Workers running a query now.",
     kind: "gauge",
     labels: [],
-    read: (s) => [[{}, s.sqlite.workers?.busy ?? 0]],
+    read: (s) => [[{}, s.sqlite.workers?.borrowed ?? 0]],
   },
   {
     name: "pool_sqlite_worker_queue",
     help: "Queries waiting for a free reader Worker.",
     kind: "gauge",
     labels: [],
-    read: (s) => [[{}, s.sqlite.workers?.queued ?? 0]],
+    read: (s) => [[{}, s.sqlite.workers?.pending ?? 0]],
   },
   {
     name: "pool_sqlite_worker_queries_total",

@@ -11,6 +11,7 @@ export {
 } from "./errors.ts";
 export { SqliteExtensionError } from "./extensions.ts";
 export type { Migration } from "./migrations.ts";
+export type { WorkerStats } from "./off-thread-readers.ts";
 export type { SqlitePoolOptions } from "./options.ts";
 export type { PragmaValue } from "./pragmas.ts";
 export type { QueryOptions } from "./query-options.ts";
@@ -19,4 +20,3 @@ export { SqlitePool } from "./sqlite-pool.ts";
 export type { StatementCounters } from "./statement-cache.ts";
 export type { SqlitePoolStats } from "./stats.ts";
 export { Transaction } from "./transaction.ts";
-export type { WorkerStats } from "./worker-reader.ts";

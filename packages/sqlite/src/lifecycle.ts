@@ -1,6 +1,4 @@
-import { PoolClosedError } from "@pool/core";
-import { Inflight } from "./inflight.ts";
-import { within } from "./within.ts";
+import { PoolClosedError, within } from "@pool/core";
 
 /**
  * When a pool's calls may run: held back until migrations are applied, refused once `close()`
@@ -20,7 +18,12 @@ export class Lifecycle {
   /** Calls accepted while migrations ran, being started now: let through even if closing. */
   private admitting = 0;
   private cut: ((error: PoolClosedError) => void) | undefined = undefined;
-  private readonly inflight = new Inflight();
+  /** Calls in flight, and how `drain()` hears that none are left. */
+  private inflight = 0;
+  private idle: (() => void) | undefined = undefined;
+  private readonly settled = (): void => {
+    if (--this.inflight === 0) this.idle?.();
+  };
 
   /** @param migrations running migrations, if any. */
   constructor(
@@ -81,7 +84,9 @@ export class Lifecycle {
 
   /** Counts `promise` as in flight until it settles; returns it unchanged. */
   track<R>(promise: Promise<R>): Promise<R> {
-    return this.inflight.track(promise);
+    this.inflight++;
+    promise.then(this.settled, this.settled);
+    return promise;
   }
 
   /**
@@ -97,7 +102,10 @@ export class Lifecycle {
     const left = () => Math.max(0, deadline - performance.now());
     await within(this.ready, left());
     this.cut?.(new PoolClosedError(this.name));
-    await this.inflight.settled(left());
+    if (this.inflight > 0) {
+      await within(new Promise<void>((resolve) => (this.idle = resolve)), left());
+      this.idle = undefined;
+    }
     this.over = true;
     return left;
   }

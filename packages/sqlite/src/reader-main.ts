@@ -22,7 +22,7 @@ const counters: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
 const send = (reply: WorkerReply) => process.send?.(reply);
 
 if (process.send === undefined || !(Number(process.env.POOL_SQLITE_PARENT_PID) > 0)) {
-  console.error("@pool/sqlite: reader-process is started by SqlitePool, not by hand");
+  console.error("@pool/sqlite: reader-main is started by SqlitePool, not by hand");
   process.exit(2);
 }
 
@@ -36,6 +36,8 @@ process.on("message", (message: WorkerRequest) => {
   if (message.type === "init") {
     config = message.config;
     maxLifetimeMs = message.maxLifetimeMs;
+    // The pool lends this reader only from now on: it started, and its channel works both ways.
+    send({ type: "ready" });
     return;
   }
   if (message.type === "close") {

@@ -1,6 +1,9 @@
+import { within } from "@pool/core";
 import type { Subprocess } from "bun";
-import { within } from "./within.ts";
-import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
+import type { SqlParams } from "./connection.ts";
+import { SqliteWorkerError } from "./errors.ts";
+import type { StatementCounters } from "./statement-cache.ts";
+import { fromWireError, type WorkerReply, type WorkerRequest } from "./worker-protocol.ts";
 
 /**
  * The reader process's entry, next to this file both in `src/` (run from source by Bun) and in
@@ -8,95 +11,138 @@ import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
  */
 const ENTRY = Bun.fileURLToPath(
   new URL(
-    import.meta.url.endsWith(".ts") ? "./reader-process.ts" : "./reader-process.js",
+    import.meta.url.endsWith(".ts") ? "./reader-main.ts" : "./reader-main.js",
     import.meta.url,
   ),
 );
 
-/** What a {@link ReaderChild} reports to its owner. */
-export interface ReaderChildEvents {
-  reply: (reply: WorkerReply) => void;
+/** Everything a {@link ReaderProcess} needs from the pool that starts it. */
+export interface ReaderProcessOptions {
+  /** The pool's name, for errors. */
+  name: string;
+  /** The first message: the connection to open, its lifetime. */
+  init: Extract<WorkerRequest, { type: "init" }>;
+  /** The pool's working directory at construction: relative paths resolve against it. */
+  cwd: string;
+  /** Where each query's statement cache hits, misses and evictions are added. */
+  statements: StatementCounters;
   /** The process is gone, whoever ended it (reaped: its pid no longer exists). */
-  exit: () => void;
+  onExit: (reader: ReaderProcess) => void;
+}
+
+interface RunningQuery {
+  id: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
- * The pool's handle on one reader process: a `bun` child with an IPC channel, started with
- * the parent's pid so its watchdog thread can tell when it is orphaned. Unref'd while idle, so
- * it never keeps the parent alive on its own; the child leaves when the channel closes.
+ * One reader process: a `bun` child with an IPC channel and its own read-only connection,
+ * answering one query at a time. Started with the parent's pid so its watchdog thread can tell
+ * when it is orphaned; unref'd while idle, so it never keeps the parent alive on its own (it
+ * leaves when the channel closes). The resource of the off-thread readers' `Pool`.
  *
  * @example
  * ```ts
- * const child = new ReaderChild({ type: "init", config, maxLifetimeMs: 0 }, process.cwd(), {
- *   reply: (r) => console.log(r),
- *   exit: () => console.log("gone"),
- * });
- * child.send({ type: "query", id: 1, op: "get", sql: "select 1 as one", params: undefined });
- * child.kill(); // a runaway query: SIGKILL, exit() follows once it is reaped
+ * const reader = new ReaderProcess({ name: "db", init, cwd: process.cwd(), statements, onExit });
+ * await reader.ready;
+ * const row = await reader.query("get", "select 1 as one", undefined);
+ * reader.stop(new Error("too slow")); // mid-query: the query rejects, SIGKILL
  * ```
  */
-export class ReaderChild {
+export class ReaderProcess {
   readonly pid: number;
   /** Resolves once the process has exited and been reaped. */
   readonly exited: Promise<void>;
-  /** True once it replied at least once: it started and its connection answers. */
-  answered = false;
+  /** Resolves once it has read its `init`; rejects with `SQLITE_WORKER_FAILED` if it exits first. */
+  readonly ready: Promise<void>;
+  /** Set once the pool ended it (killed or closed): an exit after that is no crash. */
+  ending = false;
+  private readonly o: ReaderProcessOptions;
   private readonly proc: Subprocess;
-  private closedWaiter: (() => void) | undefined;
+  private running: RunningQuery | undefined = undefined;
+  private nextId = 1;
+  private gone = false;
+  private onReady: PromiseWithResolvers<void> | undefined = Promise.withResolvers<void>();
+  private onClosed: (() => void) | undefined = undefined;
 
   /** @throws whatever `Bun.spawn` throws when the process cannot be started. */
-  constructor(init: WorkerRequest, cwd: string, events: ReaderChildEvents) {
+  constructor(o: ReaderProcessOptions) {
+    this.o = o;
+    this.ready = (this.onReady as PromiseWithResolvers<void>).promise;
     this.proc = Bun.spawn([process.execPath, ENTRY], {
-      cwd,
+      cwd: o.cwd,
       env: { ...process.env, POOL_SQLITE_PARENT_PID: String(process.pid) },
       // stdin ignored so a reader never competes for the parent's; stderr kept for crashes.
       stdio: ["ignore", "ignore", "inherit"],
       serialization: "advanced",
-      ipc: (reply: WorkerReply) => {
-        this.answered = true;
-        if (reply.type === "closed") this.closedWaiter?.();
-        else events.reply(reply);
-      },
+      ipc: (reply: WorkerReply) => this.onReply(reply),
     });
     this.pid = this.proc.pid;
     this.exited = this.proc.exited.then(
-      () => events.exit(),
-      () => events.exit(),
+      () => this.onGone(),
+      () => this.onGone(),
     );
     this.proc.unref();
-    this.proc.send(init);
+    this.proc.send(o.init);
+  }
+
+  /** True while the process runs and the pool has not ended it. */
+  get alive(): boolean {
+    return !this.gone && !this.ending;
   }
 
   /**
-   * Sends a request; the IPC channel clones it as `postMessage` would.
-   *
-   * @throws {DOMException} `DataCloneError` for a value structured clone cannot carry.
+   * Runs `all` or `get` in the process; rows come back as plain objects, errors rebuilt with
+   * their class and code. One query at a time: the pool lends the process to one caller.
+   * Referenced while it runs: the caller waits for the answer.
    */
-  send(request: WorkerRequest): void {
-    this.proc.send(request);
+  query(op: "all" | "get", sql: string, params: SqlParams | undefined): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      try {
+        this.proc.send({ type: "query", id, op, sql, params } satisfies WorkerRequest);
+      } catch (error) {
+        // A parameter structured clone cannot carry (a symbol, a function): this call fails,
+        // as binding it on the main thread would, and the process, which never got it, goes on.
+        reject(
+          new TypeError(
+            `${this.o.name}: a parameter cannot be sent to a reader process: ${(error as Error)?.message}`,
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      this.running = { id, resolve, reject };
+      this.proc.ref();
+    });
   }
 
-  /** Busy: the parent waits for the answer, so the process counts as keeping it alive. */
-  ref(): void {
-    this.proc.ref();
-  }
-
-  unref(): void {
-    this.proc.unref();
-  }
-
-  /** Stops it at once, mid-query or not: the kernel frees its CPU, memory and SQLite locks. */
-  kill(): void {
+  /**
+   * Fails the running query (if any) with `error` and kills the process at once, mid-query or
+   * not: the kernel frees its CPU, memory and SQLite locks; the reader is read-only, so nothing
+   * is lost.
+   */
+  stop(error: unknown): void {
+    this.fail(error);
+    this.ending = true;
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
   }
 
   /**
-   * Asks it to close its connection, then closes the channel, which makes it exit; kills it if
-   * either step takes longer than `graceMs`. Resolves once it is gone.
+   * Ends the process and resolves once it is gone. A process inside a query cannot read a close
+   * request, so that query fails with `error` and the process is killed; an idle one is asked to
+   * close its connection, then its channel is closed (which makes it exit), each step bounded
+   * by `graceMs` before it is killed.
    */
-  async close(graceMs: number): Promise<void> {
+  async end(graceMs: number, error: unknown): Promise<void> {
+    if (this.running !== undefined || this.ending || this.gone) {
+      this.stop(error);
+      return this.exited;
+    }
+    this.ending = true;
     const said = new Promise<void>((resolve) => {
-      this.closedWaiter = resolve;
+      this.onClosed = resolve;
     });
     try {
       this.proc.send({ type: "close" } satisfies WorkerRequest);
@@ -106,7 +152,46 @@ export class ReaderChild {
       // The channel is already gone: the process is exiting or dead.
     }
     await within(this.exited, graceMs);
-    this.kill();
+    this.stop(error);
     await within(this.exited, graceMs);
+  }
+
+  private onReply(reply: WorkerReply): void {
+    if (reply.type === "ready") {
+      this.onReady?.resolve();
+      this.onReady = undefined;
+      return;
+    }
+    if (reply.type === "closed") return this.onClosed?.();
+    const running = this.running;
+    if (running === undefined || running.id !== reply.id) return; // a query already failed
+    this.running = undefined;
+    this.proc.unref();
+    const counters = this.o.statements;
+    counters.hits += reply.cache.hits;
+    counters.misses += reply.cache.misses;
+    counters.evictions += reply.cache.evictions;
+    if (reply.type === "result") running.resolve(reply.result);
+    else running.reject(fromWireError(reply.error));
+  }
+
+  private onGone(): void {
+    this.gone = true;
+    const error = new SqliteWorkerError(
+      "SQLITE_WORKER_FAILED",
+      `${this.o.name}: reader process exited`,
+    );
+    this.onReady?.reject(error);
+    this.onReady = undefined;
+    this.fail(error);
+    this.o.onExit(this);
+  }
+
+  private fail(error: unknown): void {
+    const running = this.running;
+    if (running === undefined) return;
+    this.running = undefined;
+    this.proc.unref();
+    running.reject(error);
   }
 }

@@ -18,6 +18,7 @@ import {
   namedLedger,
   userVersionLedger,
 } from "./migrations.ts";
+import { OffThreadReaders } from "./off-thread-readers.ts";
 import {
   closeOptions,
   type ResolvedSqliteOptions,
@@ -30,7 +31,6 @@ import { endScope, lentScope, onScope, type Scope } from "./scope.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
 import type { Transaction } from "./transaction.ts";
-import { WorkerReaders } from "./worker-reader.ts";
 import { Writer, type WriterCounters } from "./writer.ts";
 
 /**
@@ -95,7 +95,7 @@ export class SqlitePool implements AsyncDisposable {
   private readonly life: Lifecycle;
   private readonly writer: Writer;
   private readonly readers: MainReaders;
-  private readonly workers: WorkerReaders | undefined;
+  private readonly workers: OffThreadReaders | undefined;
   private readonly statements: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
   private readonly counters: WriterCounters = {
     committed: 0,
@@ -156,7 +156,7 @@ export class SqlitePool implements AsyncDisposable {
     );
     this.workers =
       o.workers > 0
-        ? new WorkerReaders(
+        ? new OffThreadReaders(
             {
               name: o.name,
               count: o.workers,

@@ -1,6 +1,6 @@
 import type { PoolStats } from "@pool/core";
+import type { WorkerStats } from "./off-thread-readers.ts";
 import type { StatementCounters } from "./statement-cache.ts";
-import type { WorkerStats } from "./worker-reader.ts";
 
 /**
  * A plain snapshot of a {@link SqlitePool}: safe to log, serialize or compare.

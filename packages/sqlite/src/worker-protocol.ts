@@ -21,12 +21,14 @@ export type WireError =
   | { kind: "extension"; path: string; extension: string; message: string };
 
 /**
- * Reader process to pool. `cache` is what the query added to the reader's statement cache
+ * Reader process to pool: `ready` once it has read `init`, then one reply per query, `closed`
+ * once its connection is closed. `cache` is what the query added to the reader's statement cache
  * counters (hits, misses, evictions), summed into the pool's `stats().statements`.
  */
 export type WorkerReply =
   | { type: "result"; id: number; result: unknown; cache: StatementCounters }
   | { type: "error"; id: number; error: WireError; cache: StatementCounters }
+  | { type: "ready" }
   | { type: "closed" };
 
 /** An error thrown in a reader process, as data for the trip back. */

@@ -59,7 +59,7 @@ describe("workerQueryTimeoutMs", () => {
     expect(await eventually(() => reaped(pid), 2_000)).toBe(true);
     expect(await db.get("select 41 + 1 as v")).toEqual({ v: 42 });
     const stats = db.stats().workers;
-    expect(stats).toMatchObject({ size: 1, busy: 0, killed: 1, restarts: 1 });
+    expect(stats).toMatchObject({ size: 1, borrowed: 0, killed: 1, restarts: 1 });
     expect(stats?.pids[0]).not.toBe(pid);
     expect(gone(stats?.pids[0] as number)).toBe(false);
   }, 20_000);
@@ -78,7 +78,7 @@ describe("all()/get() with a signal", () => {
     const pid = await readerPid(db);
     const ac = new AbortController();
     const running = db.all(FOREVER, [], { signal: ac.signal });
-    expect(db.stats().workers?.busy).toBe(1);
+    expect(db.stats().workers?.borrowed).toBe(1);
     await Bun.sleep(50);
     const reason = new Error("client went away");
     ac.abort(reason);
@@ -88,7 +88,7 @@ describe("all()/get() with a signal", () => {
     expect(error.cause).toBe(reason);
     expect(await eventually(() => reaped(pid), 2_000)).toBe(true);
     expect(await db.get("select 41 + 1 as v")).toEqual({ v: 42 });
-    expect(db.stats().workers).toMatchObject({ killed: 1, restarts: 1, busy: 0, queued: 0 });
+    expect(db.stats().workers).toMatchObject({ killed: 1, restarts: 1, borrowed: 0, pending: 0 });
   }, 20_000);
 
   it("drops a queued query whose signal aborts without killing the busy reader", async () => {
@@ -99,13 +99,13 @@ describe("all()/get() with a signal", () => {
       "with recursive c(x) as (select 1 union all select x + 1 from c where x < 300000) select count(*) as n from c",
     );
     const queued = db.get("select 1 as one", [], { signal: ac.signal });
-    expect(db.stats().workers?.queued).toBe(1);
+    expect(db.stats().workers?.pending).toBe(1);
     ac.abort();
     const error = await rejectionOf(queued);
     expect(error).toBeInstanceOf(PoolAbortedError);
     expect(error.code).toBe("POOL_ABORTED");
     expect(await slow).toEqual({ n: 300_000 });
-    expect(db.stats().workers).toMatchObject({ killed: 0, queued: 0, pids: [pid] });
+    expect(db.stats().workers).toMatchObject({ killed: 0, pending: 0, pids: [pid] });
   }, 20_000);
 
   it("rejects at once with a signal already aborted, off the main thread and on it", async () => {

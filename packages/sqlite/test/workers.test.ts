@@ -73,7 +73,7 @@ describe("SqlitePool with workers", () => {
     expect([...(rows[0]?.data ?? [])]).toEqual([1, 2, 3]);
     expect(await db.get("select label from t where id = ?", [1])).toEqual({ label: "a" });
     expect(await db.get("select label from t where id = ?", [2])).toBeNull();
-    expect(db.stats().workers).toMatchObject({ size: 2, completed: 3, failed: 0 });
+    expect(db.stats().workers).toMatchObject({ max: 2, completed: 3, failed: 0 });
   });
 
   it("returns the same values as the main thread: -0, Infinity, NaN, bigints with safeIntegers, blobs", async () => {
@@ -124,7 +124,7 @@ describe("SqlitePool with workers", () => {
     expect(ok).toEqual({ status: "fulfilled", value: { v: 1 } });
     expect(queued.status === "rejected" && queued.reason).toBeInstanceOf(TypeError);
     expect(await db.get("select 2 as v")).toEqual({ v: 2 });
-    expect(db.stats().workers).toMatchObject({ busy: 0, queued: 0 });
+    expect(db.stats().workers).toMatchObject({ borrowed: 0, pending: 0 });
   });
 
   it("reads inside a transaction on its connection, not on a reader process", async () => {
