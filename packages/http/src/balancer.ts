@@ -1,5 +1,5 @@
 import { HttpNoHealthyOriginError } from "./errors.ts";
-import type { OriginTransport } from "./transport.ts";
+import type { OriginTransport } from "./origin-transport.ts";
 
 /**
  * An origin as the balancer tracks it.

@@ -6,6 +6,7 @@ import { type Coding, contentCodings, decodeWhole } from "./decompress.ts";
 import { HttpParseError, HttpSocketError, HttpTimeoutError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
 import type { OriginCounters } from "./origin-stats.ts";
+import type { AttemptRequest } from "./origin-transport.ts";
 import { poolResponse } from "./pool-response.ts";
 import { type WriteEvents, writeRequest } from "./request-writer.ts";
 import {
@@ -16,7 +17,6 @@ import {
   type ResponseHead,
 } from "./response-parser.ts";
 import { type BodyHost, StreamedBody } from "./streamed-body.ts";
-import type { AttemptRequest } from "./transport.ts";
 
 /**
  * Per-origin settings an exchange needs.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { HeadCache } from "./head-cache.ts";
-import { RequestHeaders } from "./headers.ts";
+import { RequestHeaders } from "./request-headers.ts";
 import { serializeHead } from "./request-writer.ts";
 
 const HOST = "127.0.0.1:8080";

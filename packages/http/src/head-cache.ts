@@ -1,5 +1,5 @@
-import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
+import type { RequestHeaders } from "./request-headers.ts";
 import { serializeHead } from "./request-writer.ts";
 
 /** Distinct heads kept per origin; past this the cache starts over (paths with ids in them). */

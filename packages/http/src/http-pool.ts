@@ -1,16 +1,16 @@
 import { PoolClosedError, within } from "@pool/core";
 import { Balancer, type Upstream } from "./balancer.ts";
 import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
-import { createSession, FetchOrigin } from "./fetch-transport.ts";
-import { HealthProber } from "./health-check.ts";
+import { createSession, FetchOrigin } from "./fetch-origin.ts";
+import { HealthProber } from "./health-prober.ts";
 import type { HttpPoolOptions, ResolvedOptions } from "./options.ts";
 import { closeOptions, resolveOptions } from "./options.ts";
-import { SocketOrigin } from "./origin-pool.ts";
 import type { HttpPoolStats, OriginStats } from "./origin-stats.ts";
 import { setLocation } from "./pool-response.ts";
 import { type Hop, isRedirect, nextHop } from "./redirect.ts";
 import { type HttpRequestInit, type PreparedRequest, prepareRequest } from "./request.ts";
 import { isConnectFailure, mayRetryError, mayRetryStatus, retryDelay, sleep } from "./retry.ts";
+import { SocketOrigin } from "./socket-origin.ts";
 
 /**
  * The `fetch` an {@link HttpPool} hands out: WHATWG `fetch`'s signature, bound to the pool.
@@ -219,10 +219,9 @@ export class HttpPool implements AsyncDisposable {
     if (this.o.retries === 0 && !this.balanced) {
       // The common case: one upstream, no retries. No async frames between caller and socket.
       const upstream = fixed ?? this.balancer.upstreams[0]!;
-      // The transport applies the last step itself, saving a promise per request.
-      return upstream.transport.send(req, (response) =>
-        this.afterResponse(req, hop, response, upstream, 0),
-      );
+      return upstream.transport
+        .send(req)
+        .then((response) => this.afterResponse(req, hop, response, upstream, 0));
     }
     return this.attempt(hop, fixed, req.signal).then(({ response, upstream }) =>
       this.afterResponse(req, hop, response, upstream, 0),

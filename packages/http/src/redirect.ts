@@ -1,6 +1,6 @@
 import { HttpOriginMismatchError, HttpRedirectError } from "./errors.ts";
-import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
+import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * The parts of a request a redirect may change.

@@ -1,8 +1,8 @@
 import type { Connection } from "./connection.ts";
 import { HttpInvalidRequestError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
-import type { RequestHeaders } from "./headers.ts";
 import type { PreparedBody } from "./request.ts";
+import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * What the writer reports back to the exchange.

@@ -1,5 +1,5 @@
 import { HttpInvalidRequestError } from "./errors.ts";
-import { isToken, RequestHeaders } from "./headers.ts";
+import { isToken, RequestHeaders } from "./request-headers.ts";
 
 /**
  * What `HttpPool.fetch` accepts as its second argument: `RequestInit`, as with `fetch`.

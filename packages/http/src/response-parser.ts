@@ -1,5 +1,5 @@
 import { HttpParseError } from "./errors.ts";
-import { TCHAR } from "./headers.ts";
+import { TCHAR } from "./request-headers.ts";
 
 /**
  * How the response body is delimited (RFC 9112 §6.3).

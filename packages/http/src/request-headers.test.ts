@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { HttpInvalidHeaderError } from "./errors.ts";
-import { isToken, RequestHeaders } from "./headers.ts";
+import { isToken, RequestHeaders } from "./request-headers.ts";
 
 describe("isToken", () => {
   it("accepts RFC 9110 tokens and refuses anything else", () => {

@@ -10,8 +10,8 @@ import {
 import { FetchCall, type FetchScope } from "./fetch-call.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { OriginCounters, type OriginStats, originStats } from "./origin-stats.ts";
+import { type AttemptRequest, acquireFrom, type OriginTransport } from "./origin-transport.ts";
 import { PoolResponse } from "./pool-response.ts";
-import { type AttemptRequest, acquireFrom, type OriginTransport } from "./transport.ts";
 
 const expire = (call: FetchCall): void => call.expire();
 
@@ -113,10 +113,7 @@ export class FetchOrigin implements OriginTransport {
     return this.scope.running.size + this.pending;
   }
 
-  send(
-    request: AttemptRequest,
-    then?: (response: Response) => Response | Promise<Response>,
-  ): Promise<Response> {
+  send(request: AttemptRequest): Promise<Response> {
     const signal = request.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     let lease: Lease<Slot> | undefined;
@@ -126,12 +123,12 @@ export class FetchOrigin implements OriginTransport {
       return Promise.reject(error);
     }
     // An idle slot (the usual case) goes straight to fetch: no promise of ours before it.
-    if (lease !== undefined) return this.fetchWith(lease, request, then);
+    if (lease !== undefined) return this.fetchWith(lease, request);
     this.pending++;
     return acquireFrom(this.pool, this.origin, signal).then(
       (acquired) => {
         this.pending--;
-        return this.fetchWith(acquired, request, then);
+        return this.fetchWith(acquired, request);
       },
       (error: unknown) => {
         this.pending--;
@@ -140,11 +137,7 @@ export class FetchOrigin implements OriginTransport {
     );
   }
 
-  private async fetchWith(
-    lease: Lease<Slot>,
-    request: AttemptRequest,
-    then: ((response: Response) => Response | Promise<Response>) | undefined,
-  ): Promise<Response> {
+  private async fetchWith(lease: Lease<Slot>, request: AttemptRequest): Promise<Response> {
     // A forced close() between the hand-off and here took the slot back.
     if (lease.released) throw new PoolClosedError(this.origin);
     this.counters.requests++;
@@ -194,7 +187,7 @@ export class FetchOrigin implements OriginTransport {
         headers,
       });
     }
-    return then === undefined ? out : then(out);
+    return out;
   }
 
   stats(): Omit<OriginStats, "healthy"> {

@@ -1,5 +1,5 @@
 import type { Upstream } from "./balancer.ts";
-import { RequestHeaders } from "./headers.ts";
+import { RequestHeaders } from "./request-headers.ts";
 
 /**
  * How down upstreams are probed.

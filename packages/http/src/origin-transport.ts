@@ -1,8 +1,8 @@
 import { type Lease, type Pool, PoolAbortedError, PoolCreateError } from "@pool/core";
 import { HttpConnectError, HttpTimeoutError } from "./errors.ts";
-import type { RequestHeaders } from "./headers.ts";
 import type { OriginCounters, OriginStats } from "./origin-stats.ts";
 import type { PreparedBody } from "./request.ts";
+import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * One attempt of a request, as a transport sends it to its origin.
@@ -35,14 +35,8 @@ export interface OriginTransport {
   readonly origin: string;
   /** Requests holding or waiting for a connection: what the balancer compares. */
   load(): number;
-  /**
-   * Sends one attempt; resolves at the response head, like fetch, with `then(response)` when
-   * given (what `.then(then)` would do, one promise cheaper).
-   */
-  send(
-    request: AttemptRequest,
-    then?: (response: Response) => Response | Promise<Response>,
-  ): Promise<Response>;
+  /** Sends one attempt; resolves at the response head, like fetch. */
+  send(request: AttemptRequest): Promise<Response>;
   stats(): Omit<OriginStats, "healthy">;
   /** What `stats()` reports; the request layer counts its redirects and retries here. */
   readonly counters: OriginCounters;

@@ -5,8 +5,12 @@ import { Exchange, type ExchangeConfig } from "./exchange.ts";
 import { HeadCache } from "./head-cache.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { OriginCounters, type OriginStats, originStats } from "./origin-stats.ts";
+import {
+  type AttemptRequest,
+  type OriginTransport,
+  translateAcquireError,
+} from "./origin-transport.ts";
 import { isIdempotent } from "./request.ts";
-import { type AttemptRequest, type OriginTransport, translateAcquireError } from "./transport.ts";
 
 // Partial on purpose: a reason @pool/core adds later is counted as "error", not a crash.
 const POOL_REASONS: Partial<Record<DestroyReason, CloseReason>> = {
@@ -110,23 +114,8 @@ export class SocketOrigin implements OriginTransport {
    * closing an idle keep-alive connection as we wrote to it: the request is sent again on the
    * next connection (at the latest a fresh one) when that cannot duplicate it.
    */
-  send(
-    request: AttemptRequest,
-    then?: (response: Response) => Response | Promise<Response>,
-  ): Promise<Response> {
-    return new Promise<Response>((resolve, reject) => {
-      const deliver =
-        then === undefined
-          ? resolve
-          : (response: Response) => {
-              try {
-                resolve(then(response));
-              } catch (error) {
-                reject(error);
-              }
-            };
-      this.run(request, 0, deliver, reject);
-    });
+  send(request: AttemptRequest): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => this.run(request, 0, resolve, reject));
   }
 
   private run(
