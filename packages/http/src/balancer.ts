@@ -3,11 +3,6 @@ import type { OriginTransport } from "./origin-transport.ts";
 
 /**
  * An origin as the balancer tracks it.
- *
- * @example
- * ```ts
- * const upstream: Upstream = { transport, healthy: true, failures: 0, lastPick: 0 };
- * ```
  */
 export interface Upstream {
   readonly transport: OriginTransport;

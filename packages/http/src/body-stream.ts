@@ -1,10 +1,5 @@
 /**
  * What a streaming body needs from whatever feeds it.
- *
- * @example
- * ```ts
- * new BodyStream({ resume: () => socket.resume(), cancel: () => socket.terminate() });
- * ```
  */
 export interface BodySource {
   /** The reader drained the queue below its high-water mark: start reading the socket again. */

@@ -24,11 +24,6 @@ export type CloseReason =
 
 /**
  * The part of an exchange a connection forwards socket events to.
- *
- * @example
- * ```ts
- * connection.user = exchange; // socket events now reach the exchange
- * ```
  */
 export interface ConnectionUser {
   onData(data: Buffer): void;
@@ -42,13 +37,6 @@ export interface ConnectionUser {
 
 /**
  * Where and how to connect, shared by every connection of one origin.
- *
- * @example
- * ```ts
- * const target: ConnectTarget = { origin, hostname: "127.0.0.1", port: 8080, tls: undefined,
- *   connectTimeoutMs: 10_000, deadlines: new DeadlineList(expire, { keepAlive: false }),
- *   onIdleClose: (c) => pool.evict(c) };
- * ```
  */
 export interface ConnectTarget {
   origin: string;

@@ -14,11 +14,6 @@ import { HttpDecodeError } from "./errors.ts";
 
 /**
  * A content coding this package can undo.
- *
- * @example
- * ```ts
- * const codings: Coding[] = contentCodings("gzip") ?? [];
- * ```
  */
 export type Coding = "gzip" | "deflate" | "br";
 
@@ -143,11 +138,6 @@ export function decodingStream(
 
 /**
  * Where a streaming decoder delivers.
- *
- * @example
- * ```ts
- * new StreamDecoder(["br"], origin, { data: (c) => body.push(c), error: (e) => body.error(e), end: () => body.close() });
- * ```
  */
 export interface DecodeSink {
   /** @returns false when the consumer is full: decoding pauses until {@link StreamDecoder.resume}. */

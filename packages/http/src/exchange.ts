@@ -20,12 +20,6 @@ import { type BodyHost, StreamedBody } from "./streamed-body.ts";
 
 /**
  * Per-origin settings an exchange needs.
- *
- * @example
- * ```ts
- * const config: ExchangeConfig = { origin, heads: new HeadCache("127.0.0.1:8080"), headersTimeoutMs: 300_000,
- *   bodyTimeoutMs: 300_000, keepAliveTimeoutMs: 4_000, limits, counters };
- * ```
  */
 export interface ExchangeConfig {
   origin: string;

@@ -14,13 +14,6 @@ function byteLength(chunks: Uint8Array[] | undefined): number {
 
 /**
  * What a {@link FetchCall} needs from its origin.
- *
- * @example
- * ```ts
- * const scope: FetchScope = { origin, headersTimeoutMs: 300_000, bodyTimeoutMs: 0,
- *   headers: new DeadlineList<FetchCall>((call) => call.expire()), body: undefined,
- *   running: new Set(), translate: (error) => error };
- * ```
  */
 export interface FetchScope {
   origin: string;

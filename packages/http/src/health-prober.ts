@@ -3,11 +3,6 @@ import { RequestHeaders } from "./request-headers.ts";
 
 /**
  * How down upstreams are probed.
- *
- * @example
- * ```ts
- * new HealthProber({ path: "/health", intervalMs: 5_000, timeoutMs: 2_000 });
- * ```
  */
 export interface ProbeSettings {
   /** `GET` this path; without it a probe only opens a TCP connection. */

@@ -35,7 +35,7 @@ export type HttpFetch = (
  * ```
  */
 export interface HttpCloseOptions {
-  /** How long requests in flight may finish before they are aborted; `0` aborts at once. [timeoutMs=closeTimeoutMs] */
+  /** How long requests in flight may finish before they are aborted; `0` aborts at once. @default closeTimeoutMs */
   timeoutMs?: number;
 }
 

@@ -19,9 +19,9 @@ import {
 export interface HttpTlsOptions {
   /** Certificate authorities to trust instead of the system's, as PEM. */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** Refuse servers whose certificate does not verify. [rejectUnauthorized=true] */
+  /** Refuse servers whose certificate does not verify. @default true */
   rejectUnauthorized?: boolean;
-  /** SNI name and the name the certificate must match. [serverName=the origin's hostname] */
+  /** SNI name and the name the certificate must match. @default the origin's hostname */
   serverName?: string;
 }
 
@@ -36,11 +36,11 @@ export interface HttpTlsOptions {
 export interface HealthCheckOptions {
   /** `GET` this path to probe a down origin (a status below 500 means up); without it a probe only connects. */
   path?: string;
-  /** How often a down origin is probed. [intervalMs=5000] */
+  /** How often a down origin is probed. @default 5000 */
   intervalMs?: number;
-  /** Consecutive connection failures that take an origin out of rotation. [unhealthyAfter=3] */
+  /** Consecutive connection failures that take an origin out of rotation. @default 3 */
   unhealthyAfter?: number;
-  /** How long one probe may take. [timeoutMs=2000] */
+  /** How long one probe may take. @default 2000 */
   timeoutMs?: number;
 }
 
@@ -63,53 +63,48 @@ export interface HttpPoolOptions {
   origin?: string | URL;
   /** Several upstreams serving the same API; paths are balanced across them. */
   origins?: ReadonlyArray<string | URL>;
-  /** `"socket"`: HTTP/1.1 over `Bun.connect`. `"fetch"`: Bun's fetch in a session of its own. [transport="socket"] */
+  /** `"socket"`: HTTP/1.1 over `Bun.connect`. `"fetch"`: Bun's fetch in a session of its own. @default "socket" */
   transport?: "socket" | "fetch";
-  /** Most connections (socket) or requests in flight (fetch) per origin. [connections=10] */
+  /** Most connections (socket) or requests in flight (fetch) per origin. @default 10 */
   connections?: number;
-  /** Longest wait in the queue for a connection, then `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
+  /** Longest wait in the queue for a connection, then `POOL_TIMEOUT`. @default 30000 */
   acquireTimeoutMs?: number;
-  /** Requests allowed to queue per origin; one more fails with `POOL_QUEUE_FULL`. `0` is unlimited. [maxWaiting=0] */
+  /** Requests allowed to queue per origin; one more fails with `POOL_QUEUE_FULL`. `0` is unlimited. @default 0 */
   maxWaiting?: number;
-  /** *Socket only.* TCP connect plus TLS handshake. [connectTimeoutMs=10000] */
+  /** *Socket only.* TCP connect plus TLS handshake. @default 10000 */
   connectTimeoutMs?: number;
-  /** From the request sent to the response head received. [headersTimeoutMs=300000] */
+  /** From the request sent to the response head received. @default 300000 */
   headersTimeoutMs?: number;
-  /** Longest wait for body progress: no byte arriving, or what arrived left unread (a forgotten body frees its connection). [bodyTimeoutMs=300000] */
+  /** Longest wait for body progress: no byte arriving, or what arrived left unread (a forgotten body frees its connection). @default 300000 */
   bodyTimeoutMs?: number;
-  /** Idle connections close after this; a server's `Keep-Alive: timeout=` lowers it. On fetch: rounded up to Bun's coarse timer. [keepAliveTimeoutMs=4000] */
+  /** Idle connections close after this; a server's `Keep-Alive: timeout=` lowers it. On fetch: rounded up to Bun's coarse timer. @default 4000 */
   keepAliveTimeoutMs?: number;
-  /** *Socket only.* Connections are retired after about this long; `0` is forever. [maxLifetimeMs=0] */
+  /** *Socket only.* Connections are retired after about this long; `0` is forever. @default 0 */
   maxLifetimeMs?: number;
-  /** *Socket only.* Connections are retired after this many requests; `0` is unlimited. [maxRequestsPerConnection=0] */
+  /** *Socket only.* Connections are retired after this many requests; `0` is unlimited. @default 0 */
   maxRequestsPerConnection?: number;
-  /** *Socket only.* Largest response head accepted. [maxHeaderBytes=16384] */
+  /** *Socket only.* Largest response head accepted. @default 16384 */
   maxHeaderBytes?: number;
-  /** *Socket only.* Most response header fields accepted. [maxHeaderCount=100] */
+  /** *Socket only.* Most response header fields accepted. @default 100 */
   maxHeaderCount?: number;
-  /** Extra attempts for idempotent requests after connection errors and 502/503/504. [retries=0] */
+  /** Extra attempts for idempotent requests after connection errors and 502/503/504. @default 0 */
   retries?: number;
-  /** First backoff delay between those attempts; doubles, with jitter. [retryDelayMs=100] */
+  /** First backoff delay between those attempts; doubles, with jitter. @default 100 */
   retryDelayMs?: number;
-  /** Cap on the backoff delay and on a `Retry-After` that is honoured. [retryMaxDelayMs=5000] */
+  /** Cap on the backoff delay and on a `Retry-After` that is honoured. @default 5000 */
   retryMaxDelayMs?: number;
-  /** Redirects followed per request before `HTTP_REDIRECT`. [maxRedirections=20] */
+  /** Redirects followed per request before `HTTP_REDIRECT`. @default 20 */
   maxRedirections?: number;
   /** TLS settings for `https` origins. */
   tls?: HttpTlsOptions;
   /** Health probing of a balanced pool; only with `origins`. */
   healthCheck?: HealthCheckOptions;
-  /** How long `close()` lets requests in flight finish before aborting them. [closeTimeoutMs=30000] */
+  /** How long `close()` lets requests in flight finish before aborting them. @default 30000 */
   closeTimeoutMs?: number;
 }
 
 /**
  * Options with every default filled in and origins parsed.
- *
- * @example
- * ```ts
- * const { connections, origins } = resolveOptions({ origin: "http://127.0.0.1:8080" });
- * ```
  */
 export interface ResolvedOptions {
   origins: URL[];
@@ -158,11 +153,6 @@ const DEFAULTS = {
 
 /**
  * Options the fetch transport cannot honour: it never sees a socket.
- *
- * @example
- * ```ts
- * SOCKET_ONLY.includes("maxLifetimeMs"); // true: refused by transport "fetch"
- * ```
  */
 export const SOCKET_ONLY = [
   "connectTimeoutMs",
@@ -276,12 +266,6 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
  * Checks `close()`'s options as the constructor checks its own: `{ timeoutMs }` only, own keys
  * only, `0` allowed (abort at once). Returns the error rather than throwing it, so `close()`
  * can reject with it.
- *
- * @example
- * ```ts
- * const parsed = closeOptions({ timeoutMs: 500 }, 30_000); // { timeoutMs: 500, signal: undefined }
- * if (parsed instanceof Error) return Promise.reject(parsed);
- * ```
  */
 export const closeOptions = callOptionsParser("close", { keys: ["timeoutMs"], zeroTimeout: true });
 

@@ -6,11 +6,6 @@ import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * One attempt of a request, as a transport sends it to its origin.
- *
- * @example
- * ```ts
- * await transport.send({ method: "GET", target: "/", headers, body: null, signal });
- * ```
  */
 export interface AttemptRequest {
   method: string;
@@ -24,12 +19,6 @@ export interface AttemptRequest {
 /**
  * What the request layer (redirects, retries, balancing) needs from one origin, whichever
  * transport carries it.
- *
- * @example
- * ```ts
- * const res = await upstream.transport.send(request);
- * upstream.transport.stats().requests.inFlight;
- * ```
  */
 export interface OriginTransport {
   readonly origin: string;

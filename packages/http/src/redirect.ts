@@ -4,11 +4,6 @@ import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * The parts of a request a redirect may change.
- *
- * @example
- * ```ts
- * const hop: Hop = { method: "GET", url: new URL("http://127.0.0.1:8080/a"), headers, body: null };
- * ```
  */
 export interface Hop {
   method: string;

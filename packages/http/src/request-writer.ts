@@ -6,11 +6,6 @@ import type { RequestHeaders } from "./request-headers.ts";
 
 /**
  * What the writer reports back to the exchange.
- *
- * @example
- * ```ts
- * writeRequest(connection, request, heads, exchange); // the exchange implements WriteEvents
- * ```
  */
 export interface WriteEvents {
   /** The first request byte was accepted by the socket. */

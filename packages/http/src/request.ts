@@ -14,22 +14,11 @@ export type HttpRequestInit = RequestInit;
 
 /**
  * A request body after conversion: bytes (replayable) or a stream (sent once, chunked).
- *
- * @example
- * ```ts
- * const body: PreparedBody = new TextEncoder().encode("payload");
- * ```
  */
 export type PreparedBody = Uint8Array | ReadableStream<Uint8Array> | null;
 
 /**
  * One request, validated and normalized, independent of the origin it will go to.
- *
- * @example
- * ```ts
- * const req = await prepareRequest("/api/tags", undefined, origin, knownOrigin);
- * req.target; // "/api/tags"
- * ```
  */
 export interface PreparedRequest {
   method: string;

@@ -21,22 +21,11 @@ export const Framing = {
 
 /**
  * One of the {@link Framing} values.
- *
- * @example
- * ```ts
- * const framing: Framing = Framing.Length;
- * ```
  */
 export type Framing = (typeof Framing)[keyof typeof Framing];
 
 /**
  * A parsed status line and header section.
- *
- * @example
- * ```ts
- * const head: ResponseHead = parseHead(buf, end, "GET", limits, origin);
- * head.keepAlive;
- * ```
  */
 export interface ResponseHead {
   status: number;
@@ -58,11 +47,6 @@ export interface ResponseHead {
 
 /**
  * Limits applied while parsing a head.
- *
- * @example
- * ```ts
- * const limits: HeadLimits = { maxHeaderBytes: 16_384, maxHeaderCount: 100 };
- * ```
  */
 export interface HeadLimits {
   maxHeaderBytes: number;

@@ -4,11 +4,6 @@ import { isIdempotent } from "./request.ts";
 
 /**
  * The retry options of a pool.
- *
- * @example
- * ```ts
- * const policy: RetryPolicy = { retries: 2, retryDelayMs: 100, retryMaxDelayMs: 5_000 };
- * ```
  */
 export interface RetryPolicy {
   retries: number;

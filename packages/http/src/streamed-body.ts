@@ -5,11 +5,6 @@ import { type Coding, StreamDecoder } from "./decompress.ts";
 
 /**
  * What a streamed body needs from the exchange whose socket feeds it.
- *
- * @example
- * ```ts
- * class Exchange implements BodyHost { get reading() { return this.state === BODY; } ... }
- * ```
  */
 export interface BodyHost {
   /** True while the raw body is still arriving and the socket is the exchange's. */
