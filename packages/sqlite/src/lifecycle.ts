@@ -1,29 +1,36 @@
 import { PoolClosedError, within } from "@pool/core";
 
 /**
- * When a pool's calls may run: held back until migrations are applied, refused once `close()`
- * was called, and counted while in flight so `close()` can wait for them. The first half of
- * `close()` lives here too: waiting for migrations and calls within the grace period, then
- * cutting short what is still waiting.
+ * When a pool's calls may run. Three phases:
+ * - **migrating**: calls wait for migrations (`ready`), then run;
+ * - **open**: calls run at once;
+ * - **closing** (`close()` called): new calls are refused with `POOL_CLOSED`; calls made inside
+ *   work already admitted (a running transaction, `read()`, `write()`, migration) go on until
+ *   the grace period ends, and so do calls that were waiting for migrations before `close()`.
+ * Calls are counted while in flight, so `close()` can wait for them ({@link drain}).
+ *
+ * @example
+ * ```ts
+ * const life = new Lifecycle("db", runMigrations());
+ * if (!life.admits(false)) return life.hold(() => retry());
+ * const left = await life.drain(5_000); // in close(): then close the connections within left()
+ * ```
  */
 export class Lifecycle {
   /** True while a call may run at once: not closing, migrations applied. Read on every call. */
-  passing: boolean;
+  open: boolean;
   /** Resolves once migrations are applied; rejects with their error, or `POOL_CLOSED`. */
   readonly ready: Promise<void>;
   private closing = false;
-  /** Set once `close()` stopped waiting: work still running past that is cut off too. */
-  private over = false;
-  private migrated: boolean;
-  /** Calls accepted while migrations ran, being started now: let through even if closing. */
-  private admitting = 0;
-  private cut: ((error: PoolClosedError) => void) | undefined = undefined;
+  /** Set once `close()` stopped waiting: work still running past that is refused too. */
+  private graceOver = false;
+  /** Calls that waited for migrations, being started now: let through even if closing. */
+  private resuming = 0;
+  /** Rejects `ready` when `close()` gives up on migrations that outlive its grace period. */
+  private abandonMigrations: ((error: PoolClosedError) => void) | undefined = undefined;
   /** Calls in flight, and how `drain()` hears that none are left. */
   private inflight = 0;
   private idle: (() => void) | undefined = undefined;
-  private readonly settled = (): void => {
-    if (--this.inflight === 0) this.idle?.();
-  };
 
   /** @param migrations running migrations, if any. */
   constructor(
@@ -31,19 +38,18 @@ export class Lifecycle {
     migrations: Promise<void> | undefined,
   ) {
     if (migrations === undefined) {
-      this.migrated = this.passing = true;
+      this.open = true;
       this.ready = Promise.resolve();
       return;
     }
-    this.migrated = this.passing = false;
-    // close() cuts a migration that outlives its grace period short, so neither `ready` nor
-    // the calls waiting for it are left pending forever.
-    const cutShort = new Promise<never>((_, reject) => {
-      this.cut = reject;
+    this.open = false;
+    // Neither `ready` nor the calls waiting for it may be left pending forever by a migration
+    // that never settles.
+    const abandoned = new Promise<never>((_, reject) => {
+      this.abandonMigrations = reject;
     });
-    this.ready = Promise.race([migrations, cutShort]).then(() => {
-      this.migrated = true;
-      this.passing = !this.closing;
+    this.ready = Promise.race([migrations, abandoned]).then(() => {
+      this.open = !this.closing;
     });
     // Reported through every call and through `ready`; not an unhandled rejection on its own.
     this.ready.catch(() => {});
@@ -55,28 +61,29 @@ export class Lifecycle {
   }
 
   /**
-   * Undefined when a call may run now. Otherwise its outcome: `POOL_CLOSED` after `close()`, or,
-   * while migrations run, `retry` once they are applied (a call accepted before `close()` still
-   * runs then, and `close()` waits for it). An `admitted` call (made inside work already
-   * running) goes on until `close()` gives up waiting.
+   * May a call run now? `inLiveWork`: it is made inside work already running (a transaction,
+   * `read()`, `write()` or migration), which was let in before: refusing it would fail that
+   * work, and making it wait for migrations would have a migration wait for itself.
    */
-  blocked<R>(retry: () => Promise<R>, admitted = false): Promise<R> | undefined {
-    if (this.passing) return undefined;
-    // A call made inside a transaction, read() or write() scope (or a migration) belongs to
-    // work that was let in before: refusing it would fail that work, and waiting for
-    // migrations from inside one would wait for itself.
-    if (admitted && !this.over) return undefined;
-    if (this.closing && this.admitting === 0) {
-      return Promise.reject(new PoolClosedError(this.name));
-    }
-    if (this.migrated) return undefined;
+  admits(inLiveWork: boolean): boolean {
+    if (this.open) return true;
+    if (inLiveWork) return !this.graceOver;
+    return this.resuming > 0;
+  }
+
+  /**
+   * The outcome of a call that may not run now: `POOL_CLOSED` once closing, else `retry()` once
+   * migrations are applied (counted in flight meanwhile, so `close()` waits for it).
+   */
+  hold<R>(retry: () => Promise<R>): Promise<R> {
+    if (this.closing) return Promise.reject(new PoolClosedError(this.name));
     return this.track(
       this.ready.then(() => {
-        this.admitting++;
+        this.resuming++;
         try {
           return retry();
         } finally {
-          this.admitting--;
+          this.resuming--;
         }
       }),
     );
@@ -90,23 +97,27 @@ export class Lifecycle {
   }
 
   /**
-   * Refuses new calls, then waits within `timeoutMs` for migrations (cutting them short after)
+   * Refuses new calls, then waits within `timeoutMs` for migrations (giving up on them after)
    * and for calls in flight.
    *
    * @returns how much of the grace period is left, as a function of the clock.
    */
   async drain(timeoutMs: number): Promise<() => number> {
     this.closing = true;
-    this.passing = false;
+    this.open = false;
     const deadline = performance.now() + timeoutMs;
     const left = () => Math.max(0, deadline - performance.now());
     await within(this.ready, left());
-    this.cut?.(new PoolClosedError(this.name));
+    this.abandonMigrations?.(new PoolClosedError(this.name));
     if (this.inflight > 0) {
       await within(new Promise<void>((resolve) => (this.idle = resolve)), left());
       this.idle = undefined;
     }
-    this.over = true;
+    this.graceOver = true;
     return left;
   }
+
+  private readonly settled = (): void => {
+    if (--this.inflight === 0) this.idle?.();
+  };
 }

@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
-import type { AsyncLocalStorage } from "node:async_hooks";
-import { Pool, type PoolStats } from "@pool/core";
+import { type Lease, Pool, type PoolStats } from "@pool/core";
+import type { ConnectionCallback } from "./calls.ts";
 import {
   type Connection,
   type ConnectionConfig,
@@ -8,10 +7,10 @@ import {
   type SqlParams,
 } from "./connection.ts";
 import { toSqliteError } from "./errors.ts";
-import { lendConnection } from "./lend.ts";
+import { lendConnection } from "./lent-scope.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
-import { runOn, type Scope } from "./scope.ts";
+import type { ScopeContext } from "./scope-context.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 
 /** How long synchronous reads keep their reader before handing it back to the pool. */
@@ -33,7 +32,7 @@ export class MainReaders {
     config: ConnectionConfig,
     writerPool: Pool<Connection>,
     statements: StatementCounters,
-    private readonly als: AsyncLocalStorage<Scope>,
+    private readonly context: ScopeContext,
     private readonly track: <R>(promise: Promise<R>) => Promise<R>,
   ) {
     this.memory = o.memory;
@@ -72,13 +71,12 @@ export class MainReaders {
   }
 
   /** Lends a reader to `fn` until it settles (on `:memory:`, the one connection). */
-  read<R>(fn: (db: Database) => R | PromiseLike<R>, name: string): Promise<Awaited<R>> {
+  read<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
     // A read that has to wait for a reader must not wait behind the pinned one.
     this.pinned?.unpin();
     return this.track(
       this.pool.acquire().then((lease) =>
-        lendConnection(this.als, lease, fn, {
-          name,
+        lendConnection(this.context, lease, fn, {
           what: "read()",
           writable: this.memory,
           fullBusyWait: false,
@@ -106,13 +104,26 @@ export class MainReaders {
   private later(op: "all" | "get", sql: string, params: SqlParams | undefined): Promise<unknown> {
     const run = (conn: Connection) =>
       op === "all" ? conn.all(sql, params) : conn.get(sql, params);
-    try {
-      const lease = this.pool.tryAcquire();
-      if (lease !== undefined) return Promise.resolve(runOn(lease, run));
-    } catch (error) {
-      return Promise.reject(error);
+    const lease = this.pool.tryAcquire();
+    if (lease !== undefined) {
+      try {
+        return Promise.resolve(runOn(lease, run));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     this.pinned?.unpin();
     return this.track(this.pool.acquire().then((lease) => runOn(lease, run)));
+  }
+}
+
+/** Runs `op` on the lease's connection and gives it back, with bun:sqlite's errors wrapped. */
+function runOn<R>(lease: Lease<Connection>, op: (conn: Connection) => R): R {
+  try {
+    return op(lease.resource);
+  } catch (error) {
+    throw toSqliteError(error);
+  } finally {
+    lease.release();
   }
 }

@@ -1,67 +1,49 @@
-import type { Lease } from "@pool/core";
+import type { Calls } from "./calls.ts";
 import type { Connection } from "./connection.ts";
-import { toSqliteError } from "./errors.ts";
-import type { Transaction } from "./transaction.ts";
+import { SqliteMigrationError, toSqliteError } from "./errors.ts";
 
 /**
- * What the calling async context holds: a transaction, or a connection lent to `read()` /
- * `write()`. Calls on the pool made inside it run on that connection instead of queueing for
- * another, which is how they see uncommitted writes and never wait for themselves.
+ * What the calling async context holds: a transaction ({@link TransactionScope}), or a
+ * connection lent to `read()`, `write()` or a migration ({@link LentScope}). The pool's routing
+ * step sends calls made inside it here, to run on that connection (see {@link Calls}).
  */
-export interface Scope {
-  conn: Connection;
-  /** The connection can write (the writer, or the only connection of `:memory:`). */
-  writable: boolean;
-  tx: Transaction | undefined;
-  /** Set when the scope's call returned: later calls from stray callbacks must not use it. */
-  ended: boolean;
+export interface Scope extends Calls {
+  readonly conn: Connection;
   /**
-   * Run when a `read()`/`write()` scope ends: transactions started in it and still running
-   * give the connection up then, since the next caller gets it.
+   * Still running. A call made inside live work belongs to work `close()` already admitted, so
+   * it goes on until `close()` stops waiting.
    */
-  onEnd: Set<() => void> | undefined;
-}
-
-/** A scope for a connection lent to `read()` or `write()`. */
-export function lentScope(conn: Connection, writable: boolean): Scope {
-  return { conn, writable, tx: undefined, ended: false, onEnd: undefined };
-}
-
-/** Marks a `read()`/`write()` scope over and revokes what still runs in it. */
-export function endScope(scope: Scope): void {
-  scope.ended = true;
-  const hooks = scope.onEnd;
-  if (hooks === undefined) return;
-  scope.onEnd = undefined;
-  for (const hook of hooks) hook();
+  readonly live: boolean;
+  /**
+   * Calls made in this context go to this scope. A transaction's scope keeps taking them once
+   * it is over, to refuse them (`SQLITE_TX_REVOKED`) rather than let a straggler slip into
+   * autocommit; a lent connection's scope stops when its call returns.
+   */
+  readonly routesCalls: boolean;
 }
 
 /**
- * Runs `op` on the scope's connection, after any nested transaction running on it (so it does
- * not land inside that savepoint). `wrap` turns bun:sqlite's errors into {@link SqliteError}s;
- * callbacks given to `read()`/`write()` keep theirs.
+ * Runs `op` on `conn` now, as a promise. `wrap` turns bun:sqlite's errors into
+ * {@link SqliteError}s, for the pool's own statements; callbacks given to `read()`/`write()`
+ * keep their errors as they are.
  */
-export function onScope<R>(
-  scope: Scope,
+export function runNow<R>(
+  conn: Connection,
   op: (conn: Connection) => R | PromiseLike<R>,
-  wrap = true,
+  wrap: boolean,
 ): Promise<Awaited<R>> {
-  const tx = scope.tx;
-  if (tx?.suspended) return tx.idle().then(() => onScope(scope, op, wrap));
   try {
-    tx?.check();
-    return Promise.resolve(op(scope.conn)) as Promise<Awaited<R>>;
+    return Promise.resolve(op(conn)) as Promise<Awaited<R>>;
   } catch (error) {
     return Promise.reject(wrap ? toSqliteError(error) : error);
   }
 }
 
-export function runOn<R>(lease: Lease<Connection>, op: (conn: Connection) => R): R {
-  try {
-    return op(lease.resource);
-  } catch (error) {
-    throw toSqliteError(error);
-  } finally {
-    lease.release();
-  }
+/** The rejection of `migrate()` called inside a scope: it would queue for its own writer. */
+export function migrateInsideError(name: string): Error {
+  return new SqliteMigrationError(
+    0,
+    new Error("migrate() cannot be called inside a transaction, read() or write()"),
+    name,
+  );
 }

@@ -1,21 +1,20 @@
-import type { Database } from "bun:sqlite";
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { Calls, ConnectionCallback, TransactionCallback } from "./calls.ts";
 import {
   type ConnectionConfig,
   openConnection,
   type RunResult,
   type SqlParams,
 } from "./connection.ts";
-import { SqliteMigrationError } from "./errors.ts";
+import { GatedCalls } from "./gated-calls.ts";
+import { withLentConnection } from "./lent-scope.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { MainReaders } from "./main-readers.ts";
 import {
   checkMigrations,
   checkSetName,
-  type InScope,
+  type MigrateContext,
   type Migration,
   migrate,
-  namedLedger,
   userVersionLedger,
 } from "./migrations.ts";
 import { OffThreadReaders } from "./off-thread-readers.ts";
@@ -26,11 +25,11 @@ import {
   type SqlitePoolOptions,
   transactionOptions,
 } from "./options.ts";
+import { PoolCalls } from "./pool-calls.ts";
 import { type QueryOptions, querySignal } from "./query-options.ts";
-import { endScope, lentScope, onScope, type Scope } from "./scope.ts";
+import { ScopeContext } from "./scope-context.ts";
 import type { StatementCounters } from "./statement-cache.ts";
 import type { SqlitePoolStats } from "./stats.ts";
-import type { Transaction } from "./transaction.ts";
 import { Writer, type WriterCounters } from "./writer.ts";
 
 /**
@@ -90,12 +89,15 @@ export class SqlitePool implements AsyncDisposable {
   readonly ready: Promise<void>;
 
   private readonly o: ResolvedSqliteOptions;
-  /** The calling context's transaction or lent connection: how calls inside one join it. */
-  private readonly als = new AsyncLocalStorage<Scope>();
+  /** Where calls made inside a transaction or a lent connection find it. */
+  private readonly context: ScopeContext;
   private readonly life: Lifecycle;
   private readonly writer: Writer;
   private readonly readers: MainReaders;
   private readonly workers: OffThreadReaders | undefined;
+  /** Calls outside any scope, and calls the lifecycle does not admit (see {@link route}). */
+  private readonly onPool: PoolCalls;
+  private readonly gate: GatedCalls;
   private readonly statements: StatementCounters = { hits: 0, misses: 0, evictions: 0 };
   private readonly counters: WriterCounters = {
     committed: 0,
@@ -104,18 +106,6 @@ export class SqlitePool implements AsyncDisposable {
     busyRetries: 0,
   };
   private closing: Promise<void> | undefined;
-  /** Runs a migration function with the pool's calls routed into its transaction. */
-  private readonly inScope: InScope = async (conn, fn) => {
-    const scope = lentScope(conn, true);
-    try {
-      return await this.als.run(scope, () => fn(conn.db));
-    } finally {
-      endScope(scope);
-    }
-  };
-  private get migrateContext() {
-    return { busyTimeoutMs: this.o.busyTimeoutMs, counters: this.counters, inScope: this.inScope };
-  }
 
   /**
    * Opens the writer at once, so a bad path throws here; readers open as needed, reader processes at once.
@@ -140,18 +130,24 @@ export class SqlitePool implements AsyncDisposable {
       extensions: o.extensions,
     };
     const first = openConnection(config, "writer", this.statements);
-    const owner = { name: o.name, als: this.als };
-    this.writer = new Writer(o, config, first, owner, this.statements, this.counters);
+    const context = new ScopeContext(o.name, o.busyTimeoutMs, this.counters);
+    this.context = context;
+    this.writer = new Writer(o, config, first, context, this.statements, this.counters);
+    const migrateContext: MigrateContext = {
+      busyTimeoutMs: o.busyTimeoutMs,
+      counters: this.counters,
+      inScope: (conn, fn) => withLentConnection(context, conn, fn),
+    };
     this.life = new Lifecycle(
       o.name,
       o.migrations.length === 0
         ? undefined
         : this.writer.pool.use((conn) =>
-            migrate(conn, o.migrations, userVersionLedger, this.migrateContext),
+            migrate(conn, o.migrations, userVersionLedger, migrateContext),
           ),
     );
     this.ready = this.life.ready;
-    this.readers = new MainReaders(o, config, this.writer.pool, this.statements, this.als, (p) =>
+    this.readers = new MainReaders(o, config, this.writer.pool, this.statements, context, (p) =>
       this.life.track(p),
     );
     this.workers =
@@ -168,6 +164,9 @@ export class SqlitePool implements AsyncDisposable {
             this.statements,
           )
         : undefined;
+    this.onPool = new PoolCalls(this.life, this.writer, this.readers, this.workers, migrateContext);
+    context.outside = this.onPool;
+    this.gate = new GatedCalls(o.name, this.life, () => this.route());
   }
 
   /**
@@ -207,13 +206,8 @@ export class SqlitePool implements AsyncDisposable {
    * });
    * ```
    */
-  read<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.held(() => this.read(fn));
-    if (blocked !== undefined) return blocked;
-    const scope = this.currentScope();
-    if (scope instanceof Promise) return scope;
-    if (scope !== undefined) return onScope(scope, (c) => fn(c.db), false);
-    return this.readers.read(fn, this.name);
+  read<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
+    return this.route().read(fn);
   }
 
   /**
@@ -227,13 +221,8 @@ export class SqlitePool implements AsyncDisposable {
    * await db.write((conn) => conn.run("create index if not exists idx_email on users(email)"));
    * ```
    */
-  write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
-    const blocked = this.held(() => this.write(fn));
-    if (blocked !== undefined) return blocked;
-    const scope = this.currentScope();
-    if (scope instanceof Promise) return scope;
-    if (scope?.writable) return onScope(scope, (c) => fn(c.db), false);
-    return this.life.track(this.writer.write(fn));
+  write<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
+    return this.route().write(fn);
   }
 
   /**
@@ -251,20 +240,10 @@ export class SqlitePool implements AsyncDisposable {
    * });
    * ```
    */
-  transaction<R>(
-    fn: (tx: Transaction) => R | PromiseLike<R>,
-    options?: TransactionOptions,
-  ): Promise<Awaited<R>> {
-    const blocked = this.held(() => this.transaction(fn, options));
-    if (blocked !== undefined) return blocked;
+  transaction<R>(fn: TransactionCallback<R>, options?: TransactionOptions): Promise<Awaited<R>> {
     const parsed = transactionOptions(options, this.o.transactionTimeoutMs);
     if (parsed instanceof Error) return Promise.reject(parsed);
-    const timeoutMs = parsed.timeoutMs;
-    const scope = this.currentScope();
-    if (scope instanceof Promise) return scope;
-    if (scope?.tx !== undefined) return scope.tx.transaction(fn);
-    if (scope?.writable) return this.writer.transactionOn(scope, fn, timeoutMs);
-    return this.life.track(this.writer.transaction(fn, timeoutMs));
+    return this.route().transaction(fn, parsed.timeoutMs);
   }
 
   /**
@@ -282,11 +261,9 @@ export class SqlitePool implements AsyncDisposable {
     params?: SqlParams,
     options?: QueryOptions,
   ): Promise<T[]> {
-    if (!this.life.passing) {
-      const blocked = this.held(() => this.all<T>(sql, params, options));
-      if (blocked !== undefined) return blocked;
-    }
-    return this.query("all", sql, params, options) as Promise<T[]>;
+    const signal = querySignal(options, this.name);
+    if (signal instanceof Error) return Promise.reject(signal);
+    return this.route().query("all", sql, params, signal) as Promise<T[]>;
   }
 
   /**
@@ -302,11 +279,9 @@ export class SqlitePool implements AsyncDisposable {
     params?: SqlParams,
     options?: QueryOptions,
   ): Promise<T | null> {
-    if (!this.life.passing) {
-      const blocked = this.held(() => this.get<T>(sql, params, options));
-      if (blocked !== undefined) return blocked;
-    }
-    return this.query("get", sql, params, options) as Promise<T | null>;
+    const signal = querySignal(options, this.name);
+    if (signal instanceof Error) return Promise.reject(signal);
+    return this.route().query("get", sql, params, signal) as Promise<T | null>;
   }
 
   /**
@@ -319,16 +294,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    if (!this.life.passing) {
-      const blocked = this.held(() => this.run(sql, params));
-      if (blocked !== undefined) return blocked;
-    }
-    if (this.als.getStore() !== undefined) {
-      const held = this.currentScope();
-      if (held instanceof Promise) return held;
-      if (held?.writable) return onScope(held, (c) => c.run(sql, params));
-    }
-    return this.life.track(this.writer.run(sql, params));
+    return this.route().run(sql, params);
   }
 
   /**
@@ -342,16 +308,7 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   exec(sql: string): Promise<void> {
-    const blocked = this.held(() => this.exec(sql));
-    if (blocked !== undefined) return blocked;
-    const scope = this.currentScope();
-    if (scope instanceof Promise) return scope;
-    if (scope?.writable) {
-      return onScope(scope, (c) => {
-        c.db.run(sql);
-      });
-    }
-    return this.life.track(this.writer.exec(sql));
+    return this.route().exec(sql);
   }
 
   /**
@@ -375,25 +332,14 @@ export class SqlitePool implements AsyncDisposable {
    * ```
    */
   migrate(name: string, migrations: readonly Migration[]): Promise<void> {
-    const blocked = this.held(() => this.migrate(name, migrations));
-    if (blocked !== undefined) return blocked;
     try {
       checkSetName(name);
       checkMigrations(migrations, "migrations");
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.als.getStore() !== undefined) {
-      // The caller may hold the writer already: queueing for it would wait for itself.
-      const inside = new Error(
-        "migrate() cannot be called inside a transaction, read() or write()",
-      );
-      return Promise.reject(new SqliteMigrationError(0, inside, name));
-    }
-    const list = [...migrations];
-    return this.life.track(
-      this.writer.pool.use((conn) => migrate(conn, list, namedLedger(name), this.migrateContext)),
-    );
+    // A copy: the caller's array may change while this waits for the writer.
+    return this.route().migrate(name, [...migrations]);
   }
 
   /**
@@ -446,61 +392,16 @@ export class SqlitePool implements AsyncDisposable {
   }
 
   /**
-   * Undefined when a call may go on now; else its outcome (`POOL_CLOSED`, or `retry` once
-   * migrations are applied). A call made inside a live scope is work admitted before `close()`
-   * (or a migration calling the pool), so it goes on until `close()` stops waiting.
+   * The one routing step of every call: into the caller's scope (a transaction, or a connection
+   * lent to `read()`/`write()`/a migration) when it runs inside one, else onto the pool; to the
+   * gate instead when the lifecycle does not admit it now (migrations running, or closing).
    */
-  private held<R>(retry: () => Promise<R>): Promise<R> | undefined {
-    if (this.life.passing) return undefined;
-    const scope = this.als.getStore();
-    const live = scope !== undefined && (scope.tx !== undefined ? scope.tx.active : !scope.ended);
-    return this.life.blocked(retry, live);
-  }
-
-  /** `all`/`get`: in the caller's scope, else on a reader process, else on a main-thread reader. */
-  private query(
-    op: "all" | "get",
-    sql: string,
-    params: SqlParams | undefined,
-    options: QueryOptions | undefined,
-  ): Promise<unknown> {
-    const signal = querySignal(options, this.name);
-    if (signal instanceof Error) return Promise.reject(signal);
-    if (this.als.getStore() !== undefined) {
-      const held = this.currentScope();
-      if (held instanceof Promise) return held;
-      if (held !== undefined) {
-        return onScope(held, (c) => (op === "all" ? c.all(sql, params) : c.get(sql, params)));
-      }
+  private route(): Calls {
+    const scope = this.context.als.getStore();
+    if (this.life.open || this.life.admits(scope?.live === true)) {
+      return scope?.routesCalls === true ? scope : this.onPool;
     }
-    if (this.workers !== undefined) {
-      return this.life.track(this.workers.query(op, sql, params, signal));
-    }
-    return this.readers.query(op, sql, params);
-  }
-
-  /** {@link scope}, with its throw turned into the rejection a promise-returning method owes. */
-  private currentScope(): Scope | undefined | Promise<never> {
-    try {
-      return this.scope();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /**
-   * The caller's live scope, if any. A stray callback from a transaction that is over must not
-   * slip into autocommit, so that throws `SQLITE_TX_REVOKED`; a finished `read()`/`write()`
-   * scope is simply no scope.
-   */
-  private scope(): Scope | undefined {
-    const scope = this.als.getStore();
-    if (scope === undefined) return undefined;
-    if (scope.tx !== undefined) {
-      scope.tx.checkActive();
-      return scope;
-    }
-    return scope.ended ? undefined : scope;
+    return this.gate;
   }
 
   /**

@@ -15,14 +15,22 @@ export interface TransactionCounters extends BusyCounters {
   timedOut: number;
 }
 
-/** How a transaction holds the connection it runs on. */
-export interface Hold {
-  /** False once the connection is no longer the transaction's to use. */
-  owned(): boolean;
+/**
+ * How a top-level transaction holds the connection it runs on: a writer lease
+ * (`Writer.transaction`), or a connection lent to the `write()` it was started in
+ * (`LentScope.transaction`).
+ */
+export interface ConnectionHold {
+  /**
+   * False once the connection is no longer the transaction's (a forced `close()` took the lease
+   * back, or the `write()` returned): it must then neither run, commit nor roll back there,
+   * since another caller's work may be on it.
+   */
+  stillHeld(): boolean;
   /** The transaction is over; `broken` when the connection could not be rolled back clean. */
   release(broken: boolean): void;
-  /** Given the transaction's rollback once it began, so its host can revoke it. */
-  started?(rollback: (error: unknown) => void): void;
+  /** Hands the holder the transaction's rollback once it began, so it can revoke it. */
+  began?(rollback: (error: unknown) => void): void;
 }
 
 /**
@@ -54,7 +62,7 @@ export class TransactionRunner {
     conn: Connection,
     fn: (tx: Transaction) => R | PromiseLike<R>,
     timeoutMs: number,
-    hold: Hold,
+    hold: ConnectionHold,
   ): Promise<Awaited<R>> {
     const began = this.retryBusy(conn, "BEGIN IMMEDIATE", hold);
     if (began !== undefined) {
@@ -74,10 +82,14 @@ export class TransactionRunner {
    * process holds the lock. Each attempt first checks the connection is still the
    * transaction's: it must not land in whatever the next caller runs there.
    */
-  private retryBusy(conn: Connection, sql: string, hold: Hold): Promise<void> | undefined {
+  private retryBusy(
+    conn: Connection,
+    sql: string,
+    hold: ConnectionHold,
+  ): Promise<void> | undefined {
     const startedAt = performance.now();
     const attempt = () => {
-      if (!hold.owned()) throw revokedError(this.owner.name);
+      if (!hold.stillHeld()) throw revokedError(this.owner.name);
       conn.run(sql, undefined);
     };
     try {
@@ -91,14 +103,14 @@ export class TransactionRunner {
 
   /**
    * Runs `fn` inside the open transaction and ends it. Once the connection is no longer the
-   * transaction's (`hold.owned()`), it neither commits nor rolls back there: another caller's
+   * transaction's (`hold.stillHeld()`), it neither commits nor rolls back there: another caller's
    * work may be on it.
    */
   private body<R>(
     conn: Connection,
     fn: (tx: Transaction) => R | PromiseLike<R>,
     timeoutMs: number,
-    hold: Hold,
+    hold: ConnectionHold,
   ): Promise<Awaited<R>> {
     const tx = new Transaction(conn, this.owner);
     return new Promise<Awaited<R>>((resolve, reject) => {
@@ -114,11 +126,11 @@ export class TransactionRunner {
         if (settled) return;
         finish();
         this.counters.rolledBack++;
-        hold.release(hold.owned() && !conn.rollbackQuietly());
+        hold.release(hold.stillHeld() && !conn.rollbackQuietly());
         reject(error);
       };
       this.running.add(rollback);
-      hold.started?.(rollback);
+      hold.began?.(rollback);
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           if (settled) return;
@@ -134,7 +146,7 @@ export class TransactionRunner {
       };
       body().then((result) => {
         if (settled) return;
-        if (!hold.owned()) return rollback(revokedError(this.owner.name));
+        if (!hold.stillHeld()) return rollback(revokedError(this.owner.name));
         if (!conn.db.inTransaction) {
           return rollback(
             new SqliteTransactionError(
@@ -151,7 +163,7 @@ export class TransactionRunner {
         };
         const failed = (error: unknown) => {
           this.counters.rolledBack++;
-          hold.release(hold.owned() && !conn.rollbackQuietly());
+          hold.release(hold.stillHeld() && !conn.rollbackQuietly());
           reject(toSqliteError(error));
         };
         const retrying = this.retryBusy(conn, "COMMIT", hold);

@@ -2,6 +2,7 @@ import type { AsyncLocalStorage } from "node:async_hooks";
 import type { Connection, RunResult, SqlParams } from "./connection.ts";
 import { SqliteTransactionError, toSqliteError } from "./errors.ts";
 import type { Scope } from "./scope.ts";
+import { TransactionScope } from "./transaction-scope.ts";
 
 /** What a transaction needs from its pool. */
 export interface TransactionOwner {
@@ -31,8 +32,8 @@ const ENDED: unique symbol = Symbol("ended");
 export class Transaction {
   /** 0 for a top-level transaction, 1 for a savepoint inside it, and so on. */
   readonly depth: number;
-  /** @internal */
-  readonly scope: Scope;
+  /** @internal where `db` calls made inside this transaction go. */
+  readonly scope: TransactionScope;
   private ended = false;
   /** Settled by {@link end}: lets calls queued behind a nested transaction give up. */
   private endSignal: PromiseWithResolvers<void> | undefined = undefined;
@@ -50,7 +51,7 @@ export class Transaction {
     this.owner = owner;
     this.parent = parent;
     this.depth = parent === undefined ? 0 : parent.depth + 1;
-    this.scope = { conn, writable: true, tx: this, ended: false, onEnd: undefined };
+    this.scope = new TransactionScope(this, conn);
   }
 
   /** False once committed, rolled back, timed out, or its parent ended. */
@@ -126,7 +127,9 @@ export class Transaction {
   transaction<R>(fn: (tx: Transaction) => R | PromiseLike<R>): Promise<Awaited<R>> {
     // Called from inside one of its own running nested transactions, it would queue behind the
     // very transaction that waits for it.
-    for (let t = this.owner.als.getStore()?.tx; t !== undefined && t !== this; t = t.parent) {
+    const caller = this.owner.als.getStore();
+    const inside = caller instanceof TransactionScope ? caller.tx : undefined;
+    for (let t = inside; t !== undefined && t !== this; t = t.parent) {
       if (t.parent === this && t.active) return Promise.reject(this.suspendedError());
     }
     const previous = this.children;
@@ -163,13 +166,12 @@ export class Transaction {
   /** @internal revokes the handle; called once the transaction is over. */
   end(): void {
     this.ended = true;
-    this.scope.ended = true;
     this.endSignal?.resolve();
   }
 
   /** @internal throws unless statements may run on this handle now. */
   check(): void {
-    this.checkActive();
+    if (!this.active) throw revokedError(this.owner.name);
     if (this.childActive) throw this.suspendedError();
     if (!this.conn.db.inTransaction) {
       this.end();
@@ -178,11 +180,6 @@ export class Transaction {
         `${this.owner.name}: the transaction was ended by a statement inside it or by SQLite`,
       );
     }
-  }
-
-  /** @internal throws `SQLITE_TX_REVOKED` once the transaction is over. */
-  checkActive(): void {
-    if (!this.active) throw revokedError(this.owner.name);
   }
 
   /** Resolves when this transaction or one it is nested in ends. */

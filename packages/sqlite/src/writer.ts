@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { type Lease, Pool, PoolClosedError } from "@pool/core";
 import { retryWhileBusy } from "./busy.ts";
+import type { ConnectionCallback, TransactionCallback } from "./calls.ts";
 import {
   type Connection,
   type ConnectionConfig,
@@ -9,12 +9,11 @@ import {
   type SqlParams,
 } from "./connection.ts";
 import { isBusy, leftOpenError, toSqliteError } from "./errors.ts";
-import { lendConnection } from "./lend.ts";
+import { lendConnection } from "./lent-scope.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
-import type { Scope } from "./scope.ts";
+import type { ScopeContext } from "./scope-context.ts";
 import type { StatementCounters } from "./statement-cache.ts";
-import { revokedError, Transaction, type TransactionOwner } from "./transaction.ts";
-import { type TransactionCounters, TransactionRunner } from "./transaction-runner.ts";
+import type { TransactionCounters } from "./transaction-runner.ts";
 
 /** Counters the writer bumps; `stats()` copies them. */
 export type WriterCounters = TransactionCounters;
@@ -27,22 +26,20 @@ export type WriterCounters = TransactionCounters;
 export class Writer {
   readonly pool: Pool<Connection>;
   private readonly o: ResolvedSqliteOptions;
-  private readonly owner: TransactionOwner;
+  private readonly context: ScopeContext;
   private readonly counters: WriterCounters;
-  private readonly transactions: TransactionRunner;
 
   constructor(
     o: ResolvedSqliteOptions,
     config: ConnectionConfig,
     first: Connection,
-    owner: TransactionOwner,
+    context: ScopeContext,
     statements: StatementCounters,
     counters: WriterCounters,
   ) {
     this.o = o;
-    this.owner = owner;
+    this.context = context;
     this.counters = counters;
-    this.transactions = new TransactionRunner(owner, o.busyTimeoutMs, counters);
     let opened: Connection | undefined = first;
     this.pool = new Pool<Connection>({
       name: `${o.name} writer`,
@@ -74,17 +71,12 @@ export class Writer {
   async close(timeoutMs: number): Promise<void> {
     await this.finalize(timeoutMs);
     await this.pool.close({ timeoutMs });
-    this.transactions.abortAll(new PoolClosedError(this.o.name));
+    this.context.transactions.abortAll(new PoolClosedError(this.o.name));
   }
 
   /** One autocommit statement; retried while another process holds the lock. */
   run(sql: string, params: SqlParams | undefined): Promise<RunResult> {
-    let lease: Lease<Connection> | undefined;
-    try {
-      lease = this.pool.tryAcquire();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const lease = this.pool.tryAcquire();
     if (lease === undefined) return this.pool.acquire().then((l) => this.runOn(l, sql, params));
     return this.runOn(lease, sql, params);
   }
@@ -110,10 +102,9 @@ export class Writer {
    * Lends the raw writer connection to `fn` for as long as it runs (across awaits). SQLite's own
    * busy wait applies to it, since its statements cannot be retried behind its back.
    */
-  async write<R>(fn: (db: Database) => R | PromiseLike<R>): Promise<Awaited<R>> {
+  async write<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
-    return lendConnection(this.owner.als, lease, fn, {
-      name: this.o.name,
+    return lendConnection(this.context, lease, fn, {
       what: "write()",
       writable: true,
       fullBusyWait: true,
@@ -121,52 +112,15 @@ export class Writer {
   }
 
   /** `BEGIN IMMEDIATE` on the writer, `fn`, then `COMMIT`, or `ROLLBACK` if it throws. */
-  async transaction<R>(
-    fn: (tx: Transaction) => R | PromiseLike<R>,
-    timeoutMs: number,
-  ): Promise<Awaited<R>> {
+  async transaction<R>(fn: TransactionCallback<R>, timeoutMs: number): Promise<Awaited<R>> {
     const lease = await this.pool.acquire();
-    return this.transactions.run(lease.resource, fn, timeoutMs, {
-      // Not ours any more once a forced close() took it back.
-      owned: () => !lease.released,
+    return this.context.transactions.run(lease.resource, fn, timeoutMs, {
+      // Not held any more once a forced close() took it back.
+      stillHeld: () => !lease.released,
       release: (broken) => {
         if (lease.released) return;
         if (broken) lease.destroy();
         else lease.release();
-      },
-    });
-  }
-
-  /**
-   * A transaction on a connection the caller's `host` scope holds (inside `write()`, or `read()`
-   * on `:memory:`): a savepoint if user code opened a transaction on it, else `BEGIN IMMEDIATE`.
-   * It lives no longer than the host: when the host returns, the connection goes to the next
-   * caller, so a transaction still running is revoked then and never touches it again.
-   */
-  transactionOn<R>(
-    host: Scope,
-    fn: (tx: Transaction) => R | PromiseLike<R>,
-    timeoutMs: number,
-  ): Promise<Awaited<R>> {
-    const conn = host.conn;
-    host.onEnd ??= new Set();
-    const hooks = host.onEnd;
-    if (conn.db.inTransaction) {
-      // The user's own BEGIN: its stand-in ends with the host, which revokes the savepoint.
-      const outer = new Transaction(conn, this.owner);
-      const end = () => outer.end();
-      hooks.add(end);
-      return outer.transaction(fn).finally(() => hooks.delete(end));
-    }
-    let revoke: (() => void) | undefined;
-    return this.transactions.run(conn, fn, timeoutMs, {
-      owned: () => !host.ended,
-      release: () => {
-        if (revoke !== undefined) hooks.delete(revoke);
-      },
-      started: (rollback) => {
-        revoke = () => rollback(revokedError(this.o.name));
-        hooks.add(revoke);
       },
     });
   }
