@@ -2,7 +2,7 @@
  * `bun run bench` in packages/sqlite. Four comparisons, each side by side in one run with
  * interleaved rounds (the machine is shared), reporting medians:
  *  1. a primary-key lookup: pooled `db.get()` vs raw `db.query().get()` on one connection vs
- *     opening a connection per query;
+ *     opening a connection per query; and `db.read(fn)` around it vs the raw lookup awaited;
  *  2. 8 heavy reads at once: main thread vs `workers: 2`, with the event-loop lag each causes;
  *  3. write throughput of 4 processes doing read-then-write transactions on one file;
  *  4. off-thread readers: the round trip of a small read (main thread, reader process, and a
@@ -52,7 +52,13 @@ async function lookups() {
   const BATCH = 20_000;
   const OPEN_BATCH = 1_000;
   let sink = 0;
-  const nsPerOp = { raw: [] as number[], pooled: [] as number[], openPerQuery: [] as number[] };
+  const nsPerOp = {
+    raw: [] as number[],
+    pooled: [] as number[],
+    openPerQuery: [] as number[],
+    rawAwaited: [] as number[],
+    readFn: [] as number[],
+  };
   const runRaw = () => {
     const t = Bun.nanoseconds();
     for (let i = 0; i < BATCH; i++)
@@ -63,6 +69,21 @@ async function lookups() {
     const t = Bun.nanoseconds();
     for (let i = 0; i < BATCH; i++)
       sink += ((await pool.get(sql, [(i % ROWS) + 1])) as { id: number }).id;
+    return (Bun.nanoseconds() - t) / BATCH;
+  };
+  // `db.read(fn)` around the same lookup, against the raw lookup awaited as the caller would.
+  const runRawAwaited = async () => {
+    const t = Bun.nanoseconds();
+    for (let i = 0; i < BATCH; i++)
+      sink += ((await raw.query(sql).get((i % ROWS) + 1)) as { id: number }).id;
+    return (Bun.nanoseconds() - t) / BATCH;
+  };
+  const runReadFn = async () => {
+    const t = Bun.nanoseconds();
+    for (let i = 0; i < BATCH; i++) {
+      const id = (i % ROWS) + 1;
+      sink += ((await pool.read((conn) => conn.query(sql).get(id))) as { id: number }).id;
+    }
     return (Bun.nanoseconds() - t) / BATCH;
   };
   const runOpen = () => {
@@ -77,13 +98,19 @@ async function lookups() {
   // Warm-up: JIT, page cache, statement caches.
   runRaw();
   await runPooled();
+  await runRawAwaited();
+  await runReadFn();
   runOpen();
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate the order so neither side always runs first in a round.
     if (r % 2 === 0) {
       nsPerOp.raw.push(runRaw());
       nsPerOp.pooled.push(await runPooled());
+      nsPerOp.rawAwaited.push(await runRawAwaited());
+      nsPerOp.readFn.push(await runReadFn());
     } else {
+      nsPerOp.readFn.push(await runReadFn());
+      nsPerOp.rawAwaited.push(await runRawAwaited());
       nsPerOp.pooled.push(await runPooled());
       nsPerOp.raw.push(runRaw());
     }
@@ -96,6 +123,9 @@ async function lookups() {
   const pooled50 = median(nsPerOp.pooled);
   const open50 = median(nsPerOp.openPerQuery);
   const perRound = nsPerOp.pooled.map((p, i) => p / (nsPerOp.raw[i] as number));
+  const readPerRound = nsPerOp.readFn.map((p, i) => p / (nsPerOp.rawAwaited[i] as number));
+  const rawAwaited50 = median(nsPerOp.rawAwaited);
+  const readFn50 = median(nsPerOp.readFn);
   return {
     rawNs: Math.round(raw50),
     pooledNs: Math.round(pooled50),
@@ -103,6 +133,10 @@ async function lookups() {
     pooledOverRaw: round2(pooled50 / raw50),
     pooledOverRawPerRoundMedian: round2(median(perRound)),
     openOverPooled: round1(open50 / pooled50),
+    rawAwaitedNs: Math.round(rawAwaited50),
+    readFnNs: Math.round(readFn50),
+    readFnOverRawAwaited: round2(readFn50 / rawAwaited50),
+    readFnOverRawAwaitedPerRoundMedian: round2(median(readPerRound)),
     rounds: ROUNDS,
   };
 }
@@ -349,10 +383,13 @@ try {
         ns: lookup.openPerQueryNs,
         "vs raw": round1(lookup.openPerQueryNs / lookup.rawNs),
       },
+      "await raw db.query().get()": { ns: lookup.rawAwaitedNs, "vs raw": "" },
+      "pool.read(fn) (awaited)": { ns: lookup.readFnNs, "vs raw": "" },
     });
     console.log(
       `   pooled/raw ${lookup.pooledOverRaw} (per-round median ${lookup.pooledOverRawPerRoundMedian}; target <= 1.15), ` +
-        `open-per-query/pooled ${lookup.openOverPooled}x (target >= 8)\n`,
+        `open-per-query/pooled ${lookup.openOverPooled}x (target >= 8)\n` +
+        `   read(fn)/awaited raw ${lookup.readFnOverRawAwaited} (per-round median ${lookup.readFnOverRawAwaitedPerRoundMedian}; target <= 1.15)\n`,
     );
   }
   const heavy = ONLY.has("heavy") ? await heavyReads() : undefined;

@@ -21,7 +21,7 @@ import { revokedError, Transaction } from "./transaction.ts";
 export class LentScope implements Scope {
   private ended = false;
   /** Revokes each transaction started here and still running, when the scope ends. */
-  private readonly revokers = new Set<() => void>();
+  private revokers: Set<() => void> | undefined = undefined;
 
   constructor(
     readonly conn: Connection,
@@ -41,8 +41,10 @@ export class LentScope implements Scope {
   /** The lending call returned: stray callbacks get a connection of their own from now on. */
   end(): void {
     this.ended = true;
-    for (const revoke of [...this.revokers]) revoke();
-    this.revokers.clear();
+    const revokers = this.revokers;
+    if (revokers === undefined) return;
+    this.revokers = undefined;
+    for (const revoke of revokers) revoke();
   }
 
   read<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
@@ -81,22 +83,24 @@ export class LentScope implements Scope {
   transaction<R>(fn: TransactionCallback<R>, timeoutMs: number): Promise<Awaited<R>> {
     if (!this.writable) return this.context.outside.transaction(fn, timeoutMs);
     const conn = this.conn;
+    this.revokers ??= new Set();
+    const revokers = this.revokers;
     if (conn.db.inTransaction) {
       // The callback's own BEGIN: a stand-in for it, ended with the scope, holds the savepoint.
       const outer = new Transaction(conn, this.context);
       const end = () => outer.end();
-      this.revokers.add(end);
-      return outer.transaction(fn).finally(() => this.revokers.delete(end));
+      revokers.add(end);
+      return outer.transaction(fn).finally(() => revokers.delete(end));
     }
     let revoke: (() => void) | undefined;
     return this.context.transactions.run(conn, fn, timeoutMs, {
       stillHeld: () => !this.ended,
       release: () => {
-        if (revoke !== undefined) this.revokers.delete(revoke);
+        if (revoke !== undefined) revokers.delete(revoke);
       },
       began: (rollback) => {
         revoke = () => rollback(revokedError(this.context.name));
-        this.revokers.add(revoke);
+        revokers.add(revoke);
       },
     });
   }
@@ -121,12 +125,10 @@ export interface LendOptions {
 
 /**
  * Lends `lease`'s raw connection to a `read()`/`write()` callback, inside a {@link LentScope}
- * so `db` calls made in it run on the same connection, and takes it back however `fn` ends. A
- * transaction `fn` left open is rolled back (`SQLITE_TX_LEFT_OPEN`) so the next caller does not
- * join it; if a forced `close()` took the connection meanwhile, the caller gets `POOL_CLOSED`,
- * not whatever the closed connection made `fn` throw.
+ * so `db` calls made in it run on the same connection, and takes it back however `fn` ends (see
+ * {@link giveBack}).
  */
-export async function lendConnection<R>(
+export function lendConnection<R>(
   context: ScopeContext,
   lease: Lease<Connection>,
   fn: ConnectionCallback<R>,
@@ -135,11 +137,35 @@ export async function lendConnection<R>(
   const conn = lease.resource;
   const scope = new LentScope(conn, o.writable, context);
   if (o.fullBusyWait) conn.waitForLocks(true);
+  let outcome: R | PromiseLike<R>;
+  try {
+    outcome = context.als.run(scope, fn, conn.db);
+  } catch (error) {
+    outcome = Promise.reject(error);
+  }
+  return giveBack(context, lease, scope, outcome, o);
+}
+
+/**
+ * Waits for the outcome of a callback running in `scope` on `lease`'s connection, ends the scope
+ * and gives the connection back. A transaction the callback left open is rolled back
+ * (`SQLITE_TX_LEFT_OPEN`) so the next caller does not join it; if a forced `close()` took the
+ * connection meanwhile, the caller gets `POOL_CLOSED`, not whatever the closed connection made
+ * the callback throw.
+ */
+export async function giveBack<R>(
+  context: ScopeContext,
+  lease: Lease<Connection>,
+  scope: LentScope,
+  outcome: R | PromiseLike<R>,
+  o: LendOptions,
+): Promise<Awaited<R>> {
+  const conn = lease.resource;
   let result: Awaited<R> | undefined;
   let failed = false;
   let failure: unknown;
   try {
-    result = await context.als.run(scope, () => fn(conn.db));
+    result = await outcome;
   } catch (error) {
     failed = true;
     failure = error;

@@ -7,7 +7,7 @@ import {
   type SqlParams,
 } from "./connection.ts";
 import { toSqliteError } from "./errors.ts";
-import { lendConnection } from "./lent-scope.ts";
+import { giveBack, type LendOptions, LentScope, lendConnection } from "./lent-scope.ts";
 import type { ResolvedSqliteOptions } from "./options.ts";
 import { PinnedReader } from "./pinned-reader.ts";
 import type { ScopeContext } from "./scope-context.ts";
@@ -26,6 +26,8 @@ export class MainReaders {
   readonly pool: Pool<Connection>;
   private readonly pinned: PinnedReader | undefined;
   private readonly memory: boolean;
+  /** How `read(fn)` lends a reader: `db` calls inside may write only on `:memory:`. */
+  private readonly lendAs: LendOptions;
 
   constructor(
     o: ResolvedSqliteOptions,
@@ -36,6 +38,7 @@ export class MainReaders {
     private readonly track: <R>(promise: Promise<R>) => Promise<R>,
   ) {
     this.memory = o.memory;
+    this.lendAs = { what: "read()", writable: o.memory, fullBusyWait: false };
     if (o.memory) {
       this.pool = writerPool;
       // A pinned connection would be the writer, held away from writes.
@@ -70,18 +73,18 @@ export class MainReaders {
     }
   }
 
-  /** Lends a reader to `fn` until it settles (on `:memory:`, the one connection). */
+  /**
+   * Lends a reader to `fn` until it settles (on `:memory:`, the one connection). The pinned
+   * reader serves it when it is free, without a trip through the pool: a synchronous `fn` is
+   * over before this returns, as a synchronous `get` is.
+   */
   read<R>(fn: ConnectionCallback<R>): Promise<Awaited<R>> {
+    const conn = this.pinned?.connection();
+    if (conn !== undefined) return this.readPinned(conn, fn);
     // A read that has to wait for a reader must not wait behind the pinned one.
     this.pinned?.unpin();
     return this.track(
-      this.pool.acquire().then((lease) =>
-        lendConnection(this.context, lease, fn, {
-          what: "read()",
-          writable: this.memory,
-          fullBusyWait: false,
-        }),
-      ),
+      this.pool.acquire().then((lease) => lendConnection(this.context, lease, fn, this.lendAs)),
     );
   }
 
@@ -98,6 +101,28 @@ export class MainReaders {
   async close(timeoutMs: number): Promise<void> {
     this.pinned?.unpin();
     if (!this.memory) await this.pool.close({ timeoutMs });
+  }
+
+  /**
+   * `read(fn)` on the pinned reader. A `fn` that returns a promise holds the connection across
+   * its awaits, so the pinned lease becomes its own (and goes back to the pool when it is
+   * done); so does one that threw or left a transaction open, to be cleaned up the usual way.
+   */
+  private readPinned<R>(conn: Connection, fn: ConnectionCallback<R>): Promise<Awaited<R>> {
+    const scope = new LentScope(conn, false, this.context);
+    let outcome: R | PromiseLike<R>;
+    try {
+      outcome = this.context.als.run(scope, fn, conn.db);
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    const lease =
+      isThenable(outcome) || conn.db.inTransaction ? this.pinned?.takeLease() : undefined;
+    if (lease !== undefined) {
+      return this.track(giveBack(this.context, lease, scope, outcome, this.lendAs));
+    }
+    scope.end();
+    return Promise.resolve(outcome as Awaited<R>);
   }
 
   /** A read that has to wait for a reader (all busy, or `:memory:` sharing the writer). */
@@ -126,4 +151,8 @@ function runOn<R>(lease: Lease<Connection>, op: (conn: Connection) => R): R {
   } finally {
     lease.release();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -22,6 +22,17 @@ export class PinnedReader {
     return this.lease === undefined ? this.pin() : this.lease.resource;
   }
 
+  /**
+   * Hands the pinned lease over to a caller that must hold the connection across awaits (an
+   * async `read(fn)`): it is the caller's to give back from now on. A later synchronous read
+   * pins another idle reader.
+   */
+  takeLease(): Lease<Connection> | undefined {
+    const lease = this.lease;
+    this.forget();
+    return lease;
+  }
+
   /** True while a connection is pinned. */
   get pinned(): boolean {
     return this.lease !== undefined;
@@ -31,14 +42,17 @@ export class PinnedReader {
   unpin(): void {
     const lease = this.lease;
     if (lease === undefined) return;
-    this.lease = undefined;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.forget();
     if (!lease.released) lease.release();
   }
 
+  private forget(): void {
+    this.lease = undefined;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private pin(): Connection | undefined {
-    if (this.pool.closed) return undefined;
     const lease = this.pool.tryAcquire();
     if (lease === undefined) return undefined;
     this.lease = lease;

@@ -187,6 +187,43 @@ describe("SqlitePool.read and SqlitePool.write", () => {
     expect(await db.all("select * from users")).toEqual([]);
   });
 
+  it("keeps an async read()'s reader to itself while synchronous reads go on elsewhere", async () => {
+    const db = open({ readers: 2 });
+    await db.run("insert into users(email) values ('a@x')");
+    await db.get("select 1"); // a reader is pinned for synchronous reads now
+    let held: Database | undefined;
+    const slow = db.read(async (conn) => {
+      held = conn;
+      conn.run("begin"); // a read transaction: this connection keeps its snapshot
+      conn.query("select count(*) as n from users").get();
+      await Bun.sleep(20);
+      const n = conn.query("select count(*) as n from users").get();
+      conn.run("commit");
+      return n;
+    });
+    await db.run("insert into users(email) values ('b@x')");
+    expect(await db.get("select count(*) as n from users")).toEqual({ n: 2 });
+    expect(await db.read((conn) => conn === held)).toBe(false);
+    expect(await slow).toEqual({ n: 1 });
+    expect(db.stats().readers).toMatchObject({ borrowed: 0 });
+  });
+
+  it("rolls back a transaction a synchronous read() left open and says so", async () => {
+    const db = open({ readers: 1 });
+    await db.get("select 1");
+    const error = await rejectionOf(
+      db.read((conn) => {
+        conn.run("begin");
+        conn.query("select count(*) from users").get();
+      }),
+    );
+    expect(error).toBeInstanceOf(SqliteTransactionError);
+    expect(error.code).toBe("SQLITE_TX_LEFT_OPEN");
+    await db.run("insert into users(email) values ('after')");
+    expect(await db.get("select count(*) as n from users")).toEqual({ n: 1 });
+    expect(await db.read((conn) => conn.inTransaction)).toBe(false);
+  });
+
   it("rethrows what write() and read() callbacks throw, unchanged", async () => {
     const db = open();
     const mine = new Error("mine");
