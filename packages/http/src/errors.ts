@@ -1,4 +1,4 @@
-import { PoolError } from "@pool/core";
+import { brandErrorClass, PoolError } from "@pool/core";
 
 /**
  * Stable codes of the errors @pool/http throws. Match on these (and on the class), never on
@@ -245,6 +245,21 @@ export class HttpNoHealthyOriginError extends HttpError {
     super("HTTP_NO_HEALTHY_ORIGIN", "", `no healthy origin among ${origins.join(", ")}`);
   }
 }
+
+// `instanceof` holds across two copies of this package (an app whose dependencies bring their
+// own): each class is recognised by a brand that is the same in every copy. The ids are spelled
+// out, not read from `.name`, which a minifier may change.
+brandErrorClass(HttpError, "@pool/http.HttpError");
+brandErrorClass(HttpConnectError, "@pool/http.HttpConnectError");
+brandErrorClass(HttpTimeoutError, "@pool/http.HttpTimeoutError");
+brandErrorClass(HttpSocketError, "@pool/http.HttpSocketError");
+brandErrorClass(HttpParseError, "@pool/http.HttpParseError");
+brandErrorClass(HttpDecodeError, "@pool/http.HttpDecodeError");
+brandErrorClass(HttpOriginMismatchError, "@pool/http.HttpOriginMismatchError");
+brandErrorClass(HttpInvalidHeaderError, "@pool/http.HttpInvalidHeaderError");
+brandErrorClass(HttpInvalidRequestError, "@pool/http.HttpInvalidRequestError");
+brandErrorClass(HttpRedirectError, "@pool/http.HttpRedirectError");
+brandErrorClass(HttpNoHealthyOriginError, "@pool/http.HttpNoHealthyOriginError");
 
 /**
  * A message fragment for a cause of any type.
