@@ -1,3 +1,4 @@
+import { backoffMs } from "@pool/core";
 import { isBusy } from "./errors.ts";
 
 /** Where `stats().busyRetries` is counted. */
@@ -5,8 +6,8 @@ export interface BusyCounters {
   busyRetries: number;
 }
 
-const FIRST_DELAY_MS = 1;
-const MAX_DELAY_MS = 50;
+const FIRST_RETRY_DELAY_MS = 1;
+const MAX_RETRY_DELAY_MS = 50;
 
 /**
  * Runs `op` until it stops failing with SQLITE_BUSY or `timeoutMs` has passed since `startedAt`,
@@ -24,14 +25,12 @@ export async function retryWhileBusy<R>(
   counters: BusyCounters,
 ): Promise<R> {
   let error = firstError;
-  let delay = FIRST_DELAY_MS;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const left = startedAt + timeoutMs - performance.now();
     if (!isBusy(error) || left <= 0) throw error;
     counters.busyRetries++;
     // Jitter keeps several processes from retrying in lockstep.
-    await Bun.sleep(Math.min(left, delay / 2 + Math.random() * (delay / 2)));
-    delay = Math.min(MAX_DELAY_MS, delay * 2);
+    await Bun.sleep(Math.min(left, backoffMs(attempt, FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS)));
     try {
       return op();
     } catch (next) {

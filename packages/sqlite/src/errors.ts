@@ -1,5 +1,5 @@
 import { SQLiteError } from "bun:sqlite";
-import { PoolError } from "@pool/core";
+import { brandErrorClass, PoolError } from "@pool/core";
 
 /**
  * Codes @pool/sqlite adds to @pool/core's. Errors from SQLite itself keep SQLite's own code
@@ -273,3 +273,14 @@ export function deserializeError(e: SerializedError): Error {
   if (e.stack !== undefined) error.stack = e.stack;
   return error;
 }
+
+// `instanceof` holds across two copies of this package (an app whose dependencies bring their
+// own, or the source next to the build output): each class is recognised by a brand that is the
+// same in every copy. The ids are spelled out, not read from `.name`, which a minifier may change.
+brandErrorClass(SqliteError, "@pool/sqlite.SqliteError");
+brandErrorClass(SqliteOpenError, "@pool/sqlite.SqliteOpenError");
+brandErrorClass(SqliteTransactionError, "@pool/sqlite.SqliteTransactionError");
+brandErrorClass(SqliteTransactionTimeoutError, "@pool/sqlite.SqliteTransactionTimeoutError");
+brandErrorClass(SqliteMigrationError, "@pool/sqlite.SqliteMigrationError");
+brandErrorClass(SqliteWorkerError, "@pool/sqlite.SqliteWorkerError");
+brandErrorClass(SqliteMultipleStatementsError, "@pool/sqlite.SqliteMultipleStatementsError");

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { PoolInvalidOptionError } from "@pool/core";
+import { brandErrorClass, PoolInvalidOptionError } from "@pool/core";
 import { SqliteOpenError } from "./errors.ts";
 
 /**
@@ -23,6 +23,9 @@ export class SqliteExtensionError extends SqliteOpenError {
     this.extension = extension;
   }
 }
+
+// Recognised across copies of the package, as the classes in errors.ts are.
+brandErrorClass(SqliteExtensionError, "@pool/sqlite.SqliteExtensionError");
 
 /**
  * Checks the `extensions` option: an array of non-empty path strings.
