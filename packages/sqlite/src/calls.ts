@@ -3,10 +3,31 @@ import type { RunResult, SqlParams } from "./connection.ts";
 import type { Migration } from "./migrations.ts";
 import type { Transaction } from "./transaction.ts";
 
-/** A callback given a raw bun:sqlite connection: `read(fn)`, `write(fn)`, a migration. */
+/**
+ * A callback given a raw bun:sqlite connection by `read(fn)` or `write(fn)`, held until it
+ * settles.
+ *
+ * @example
+ * ```ts
+ * const count: ConnectionCallback<number> = (conn) =>
+ *   (conn.query("select count(*) as n from users").get() as { n: number }).n;
+ * const n = await db.read(count);
+ * ```
+ */
 export type ConnectionCallback<R> = (db: Database) => R | PromiseLike<R>;
 
-/** The body of `transaction(fn)`. */
+/**
+ * The body of `transaction(fn)`: `COMMIT` when it resolves, `ROLLBACK` when it throws.
+ *
+ * @example
+ * ```ts
+ * const archive: TransactionCallback<void> = (tx) => {
+ *   tx.run("insert into archive select * from orders where done");
+ *   tx.run("delete from orders where done");
+ * };
+ * await db.transaction(archive);
+ * ```
+ */
 export type TransactionCallback<R> = (tx: Transaction) => R | PromiseLike<R>;
 
 /**

@@ -31,10 +31,6 @@ brandErrorClass(SqliteExtensionError, "@pool/sqlite.SqliteExtensionError");
  * Checks the `extensions` option: an array of non-empty path strings.
  *
  * @throws {PoolInvalidOptionError} naming `extensions` or `extensions[i]`.
- * @example
- * ```ts
- * checkExtensions(["./vec0.so"]); // fine; checkExtensions("./vec0.so") throws
- * ```
  */
 export function checkExtensions(extensions: unknown): void {
   if (!Array.isArray(extensions)) {
@@ -53,10 +49,6 @@ export function checkExtensions(extensions: unknown): void {
  * cannot be sent to another process to do it there.
  *
  * @throws {SqliteExtensionError} naming the extension that failed.
- * @example
- * ```ts
- * loadExtensions(db, "app.db", [sqliteVec.getLoadablePath()]);
- * ```
  */
 export function loadExtensions(db: Database, dbPath: string, extensions: readonly string[]): void {
   for (const extension of extensions) {

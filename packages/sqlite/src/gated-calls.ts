@@ -7,12 +7,6 @@ import { abortedBeforeStart } from "./query-options.ts";
 /**
  * Where calls go while the {@link Lifecycle} does not admit them: refused with `POOL_CLOSED`
  * once closing, else held until migrations are applied, then routed again (`route`).
- *
- * @example
- * ```ts
- * const gate = new GatedCalls("db", life, () => pool.route());
- * await gate.run("insert into t values (1)", undefined); // runs once migrations are applied
- * ```
  */
 export class GatedCalls implements Calls {
   constructor(

@@ -1,3 +1,4 @@
+export type { ConnectionCallback, TransactionCallback } from "./calls.ts";
 export type { RunResult, SqlParams } from "./connection.ts";
 export type { SqlitePoolErrorCode } from "./errors.ts";
 export {

@@ -11,12 +11,6 @@ import { revokedError, Transaction } from "./transaction.ts";
  * inside run on that connection until the callback returns. On a read-only connection, writes
  * (`run`, `exec`, `write`, `transaction`) go to the pool's writer as usual. A transaction
  * started here lives no longer than the callback: the next caller gets the connection then.
- *
- * @example
- * ```ts
- * const scope = new LentScope(conn, true, context);
- * try { await context.als.run(scope, () => fn(conn.db)); } finally { scope.end(); }
- * ```
  */
 export class LentScope implements Scope {
   private ended = false;

@@ -8,13 +8,6 @@ import { PoolClosedError, within } from "@pool/core";
  *   work already admitted (a running transaction, `read()`, `write()`, migration) go on until
  *   the grace period ends, and so do calls that were waiting for migrations before `close()`.
  * Calls are counted while in flight, so `close()` can wait for them ({@link drain}).
- *
- * @example
- * ```ts
- * const life = new Lifecycle("db", runMigrations());
- * if (!life.admits(false)) return life.hold(() => retry());
- * const left = await life.drain(5_000); // in close(): then close the connections within left()
- * ```
  */
 export class Lifecycle {
   /** True while a call may run at once: not closing, migrations applied. Read on every call. */

@@ -51,13 +51,6 @@ const CLOSE_GRACE_MS = 1_000;
  * aborts it, is stopped by killing its process (SIGKILL), which a thread could not be: SQLite's
  * loop cannot be preempted from outside, and bun:sqlite exposes no interrupt. The pool then
  * starts a fresh reader in its place.
- *
- * @example
- * ```ts
- * const readers = new OffThreadReaders({ name: "db", count: 2, config, acquireTimeoutMs: 30_000, queryTimeoutMs: 5_000, maxLifetimeMs: 0 }, counters);
- * const row = await readers.query("get", "select count(*) as n from t", undefined, AbortSignal.timeout(1_000));
- * await readers.close(1_000);
- * ```
  */
 export class OffThreadReaders {
   private readonly o: OffThreadReadersOptions;

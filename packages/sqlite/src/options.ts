@@ -28,41 +28,41 @@ import { checkPragmas, type PragmaValue } from "./pragmas.ts";
 export interface SqlitePoolOptions {
   /** Database file. `":memory:"` (or `""`) is one private in-memory database on one connection. */
   path: string;
-  /** Create the file when it does not exist. [create=true] */
+  /** Create the file when it does not exist. @default true */
   create?: boolean;
-  /** Most read connections on the main thread. [readers=clamp(availableParallelism(), 2, 8)] */
+  /** Most read connections on the main thread. @default clamp(availableParallelism(), 2, 8) */
   readers?: number;
-  /** Off-thread readers: child processes, each with its own read connection, that run `all()`/`get()` (stoppable by `workerQueryTimeoutMs` or a call's `signal`); `0` keeps reads on the main thread. [workers=0] */
+  /** Off-thread readers: child processes, each with its own read connection, that run `all()`/`get()` (stoppable by `workerQueryTimeoutMs` or a call's `signal`); `0` keeps reads on the main thread. @default 0 */
   workers?: number;
-  /** How long a statement waits for another process's lock before failing with `SQLITE_BUSY`. [busyTimeoutMs=5000] */
+  /** How long a statement waits for another process's lock before failing with `SQLITE_BUSY`. @default 5000 */
   busyTimeoutMs?: number;
-  /** A `transaction()` running longer is rolled back and rejected with `SQLITE_TX_TIMEOUT`; `0` is no limit. [transactionTimeoutMs=30000] */
+  /** A `transaction()` running longer is rolled back and rejected with `SQLITE_TX_TIMEOUT`; `0` is no limit. @default 30000 */
   transactionTimeoutMs?: number;
-  /** How long a call waits for the writer, a reader or a reader process before `POOL_TIMEOUT`. [acquireTimeoutMs=30000] */
+  /** How long a call waits for the writer, a reader or a reader process before `POOL_TIMEOUT`. @default 30000 */
   acquireTimeoutMs?: number;
-  /** Prepared statements kept per connection (least recently used dropped first); `0` prepares every time. [statementCacheSize=128] */
+  /** Prepared statements kept per connection (least recently used dropped first); `0` prepares every time. @default 128 */
   statementCacheSize?: number;
-  /** Applied to every connection on open, after `busy_timeout`, `journal_mode=WAL`, `synchronous=NORMAL` and `foreign_keys=ON` (which they may override). [pragmas={}] */
+  /** Applied to every connection on open, after `busy_timeout`, `journal_mode=WAL`, `synchronous=NORMAL` and `foreign_keys=ON` (which they may override). @default {} */
   pragmas?: Record<string, PragmaValue>;
-  /** Applied in order, once each, tracked in `user_version`. [migrations=[]] */
+  /** Applied in order, once each, tracked in `user_version`. @default [] */
   migrations?: readonly Migration[];
-  /** SQLite extensions (file paths, as for bun:sqlite's `loadExtension`) loaded into every connection the pool opens, the writer first, before migrations. [extensions=[]] */
+  /** SQLite extensions (file paths, as for bun:sqlite's `loadExtension`) loaded into every connection the pool opens, the writer first, before migrations. @default [] */
   extensions?: readonly string[];
-  /** bun:sqlite's `strict`: named parameters without their prefix, and a missing parameter is an error instead of NULL. [strict=true] */
+  /** bun:sqlite's `strict`: named parameters without their prefix, and a missing parameter is an error instead of NULL. @default true */
   strict?: boolean;
-  /** bun:sqlite's `safeIntegers`: integers come back as `bigint`. [safeIntegers=false] */
+  /** bun:sqlite's `safeIntegers`: integers come back as `bigint`. @default false */
   safeIntegers?: boolean;
-  /** Idle read connections are closed after this long; `0` keeps them. [idleTimeoutMs=60000] */
+  /** Idle read connections are closed after this long; `0` keeps them. @default 60000 */
   idleTimeoutMs?: number;
-  /** A connection idle this long is checked (`select 1`, no transaction left open) before it is lent. [validateAfterIdleMs=10000] */
+  /** A connection idle this long is checked (`select 1`, no transaction left open) before it is lent. @default 10000 */
   validateAfterIdleMs?: number;
-  /** Connections are closed and reopened after about this long; `0` is forever. Not `:memory:`'s, which reopening would empty. [maxLifetimeMs=0] */
+  /** Connections are closed and reopened after about this long; `0` is forever. Not `:memory:`'s, which reopening would empty. @default 0 */
   maxLifetimeMs?: number;
-  /** How long `close()` waits for running work before closing connections anyway. [closeTimeoutMs=30000] */
+  /** How long `close()` waits for running work before closing connections anyway. @default 30000 */
   closeTimeoutMs?: number;
-  /** An off-thread query running longer is stopped by killing its reader process (`SQLITE_WORKER_TIMEOUT`), which is then replaced; `0` is no limit. [workerQueryTimeoutMs=0] */
+  /** An off-thread query running longer is stopped by killing its reader process (`SQLITE_WORKER_TIMEOUT`), which is then replaced; `0` is no limit. @default 0 */
   workerQueryTimeoutMs?: number;
-  /** Used in error messages. [name="sqlite"] */
+  /** Used in error messages. @default "sqlite" */
   name?: string;
 }
 

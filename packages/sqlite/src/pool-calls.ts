@@ -10,12 +10,6 @@ import type { Writer } from "./writer.ts";
  * Calls made outside any scope: on the writer's queue, the main-thread readers or the reader
  * processes. What may outlive the tick it started in is counted in flight, so `close()` can
  * wait for it.
- *
- * @example
- * ```ts
- * const calls = new PoolCalls(life, writer, readers, workers, migrateContext);
- * await calls.run("insert into t values (?)", [1]);
- * ```
  */
 export class PoolCalls implements Calls {
   constructor(

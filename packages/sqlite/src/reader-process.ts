@@ -41,14 +41,6 @@ interface RunningQuery {
  * answering one query at a time. Started with the parent's pid so its watchdog thread can tell
  * when it is orphaned; unref'd while idle, so it never keeps the parent alive on its own (it
  * leaves when the channel closes). The resource of the off-thread readers' `Pool`.
- *
- * @example
- * ```ts
- * const reader = new ReaderProcess({ name: "db", init, cwd: process.cwd(), statements, onExit });
- * await reader.ready;
- * const row = await reader.query("get", "select 1 as one", undefined);
- * reader.stop(new Error("too slow")); // mid-query: the query rejects, SIGKILL
- * ```
  */
 export class ReaderProcess {
   readonly pid: number;

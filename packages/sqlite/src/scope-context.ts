@@ -6,12 +6,6 @@ import { type TransactionCounters, TransactionRunner } from "./transaction-runne
 /**
  * What the scopes of one pool share: where the calling context's scope is kept, the pool's own
  * calls (where a read-only scope sends writes) and the runner of top-level transactions.
- *
- * @example
- * ```ts
- * const context = new ScopeContext("db", 5_000, counters);
- * context.outside = new PoolCalls(...); // once the pool's calls exist
- * ```
  */
 export class ScopeContext {
   /** The calling async context's scope: how a call made inside one finds it. */

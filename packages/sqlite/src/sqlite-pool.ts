@@ -41,7 +41,7 @@ import { Writer, type WriterCounters } from "./writer.ts";
  * ```
  */
 export interface TransactionOptions {
-  /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. Ignored by a nested transaction: the outermost one's applies. [timeoutMs=transactionTimeoutMs] */
+  /** Rolls back and rejects with `SQLITE_TX_TIMEOUT` after this long; `0` is no limit. Ignored by a nested transaction: the outermost one's applies. @default transactionTimeoutMs */
   timeoutMs?: number;
 }
 
@@ -54,7 +54,7 @@ export interface TransactionOptions {
  * ```
  */
 export interface SqliteCloseOptions {
-  /** How long to wait for running work before closing connections anyway. [timeoutMs=closeTimeoutMs] */
+  /** How long to wait for running work before closing connections anyway. @default closeTimeoutMs */
   timeoutMs?: number;
 }
 

@@ -26,12 +26,6 @@ interface Cached {
  * A bounded cache of prepared statements for one connection, keyed by SQL text. Eviction is
  * CLOCK (second chance), which approximates LRU without touching the map on every hit; the
  * evicted statement is finalized so SQLite frees it.
- *
- * @example
- * ```ts
- * const cache = new StatementCache(db, 128, counters);
- * cache.get("select * from users where id = ?").get(42);
- * ```
  */
 export class StatementCache {
   private readonly map = new Map<string, Cached>();

@@ -8,12 +8,6 @@ import type { Transaction } from "./transaction.ts";
  * transaction, on its connection. They wait for a nested transaction running on it (so they do
  * not land inside its savepoint), and once the transaction is over they reject with
  * `SQLITE_TX_REVOKED` instead of running in autocommit.
- *
- * @example
- * ```ts
- * const scope = new TransactionScope(tx, conn);
- * await ctx.als.run(scope, () => fn(tx)); // db.run(...) inside fn lands in tx
- * ```
  */
 export class TransactionScope implements Scope {
   readonly routesCalls = true;
