@@ -60,6 +60,10 @@ function insertPassages(tx: Transaction, documentId: number, passages: readonly 
   });
 }
 
+const GET_DOCUMENT_SQL = `select id, title, body, year, president, source_key as sourceKey,
+    (select count(*) from search_passages where document_id = d.id) as passages
+  from search_documents d where id = ?`;
+
 /**
  * The documents routes' storage: reads on the pool's readers, each write in one transaction
  * so the passages and the index change together with the document.
@@ -82,13 +86,15 @@ export class DocumentStore {
     return this.#db.transaction((tx) => insertDocument(tx, doc, passages)!);
   }
 
-  /** @throws {AppError} 404 `DOCUMENT_NOT_FOUND` */
+  /**
+   * A primary-key lookup costs microseconds, less than a round trip to an off-thread reader, so
+   * it runs on a main-thread reader (`db.read`) even when the pool has `workers` for searches.
+   *
+   * @throws {AppError} 404 `DOCUMENT_NOT_FOUND`
+   */
   async get(id: number): Promise<StoredDocument> {
-    const doc = await this.#db.get<StoredDocument>(
-      `select id, title, body, year, president, source_key as sourceKey,
-         (select count(*) from search_passages where document_id = d.id) as passages
-       from search_documents d where id = ?`,
-      [id],
+    const doc = await this.#db.read(
+      (conn) => conn.query(GET_DOCUMENT_SQL).get(id) as StoredDocument | null,
     );
     if (!doc) throw notFound(id);
     return doc;

@@ -19,7 +19,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe("127.0.0.1");
     expect(config.sqlite.path).toBe(join(import.meta.dir, "..", "..", "..", "data", "pool.db"));
-    expect(config.sqlite.workers).toBe(0);
+    expect(config.sqlite.workers).toBe(2);
     expect(config.sqlite.readers).toBeUndefined();
     expect(config.sqlite.perRequest).toBe(false);
     expect(config.llm).toEqual({

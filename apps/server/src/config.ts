@@ -33,7 +33,11 @@ export interface ServerConfig {
     path: string;
     /** `SQLITE_READERS` [the pool's default]: main-thread read connections. */
     readers: number | undefined;
-    /** `SQLITE_WORKERS` [0]: Bun Workers running reads off the main thread. */
+    /**
+     * `SQLITE_WORKERS` [2]: reader processes running `all`/`get` off the main thread, so a
+     * search over the whole corpus (up to ~100 ms for a common word or a short prefix) never
+     * blocks the event loop; primary-key lookups stay on the main thread (`db.read`).
+     */
     workers: number;
     /**
      * `SQLITE_PER_REQUEST=1` [off]: the search app's reads open and close a connection per call,
@@ -95,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     sqlite: {
       path: isAbsolute(databasePath) ? databasePath : resolve(databasePath),
       readers: read.optionalInteger("SQLITE_READERS", 1, 64),
-      workers: read.integer("SQLITE_WORKERS", 0, 0, 64),
+      workers: read.integer("SQLITE_WORKERS", 2, 0, 64),
       perRequest: read.flag("SQLITE_PER_REQUEST"),
     },
     llm: {
