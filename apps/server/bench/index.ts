@@ -2,8 +2,9 @@
  * `bun run bench` in apps/server: autocannon at 64 connections against the real server process
  * (`bun src/main.ts`), in three configurations on one seeded database:
  *
- * - `pooled`: the SqlitePool, reads on main-thread readers (the default);
- * - `pooled+workers`: the SqlitePool with `SQLITE_WORKERS=2` (reads on Bun Workers);
+ * - `pooled`: the SqlitePool, every read on main-thread readers (`SQLITE_WORKERS=0`);
+ * - `pooled+workers`: the SqlitePool with `SQLITE_WORKERS=2` (the default: `all`/`get` on reader
+ *   processes, the search app's document lookups still on the main thread);
  * - `per-request`: `SQLITE_PER_REQUEST=1`, the search app's reads open and close a connection
  *   per call, as the original design did.
  *
@@ -42,9 +43,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const VARIANTS: Record<string, Record<string, string>> = {
-  pooled: {},
+  pooled: { SQLITE_WORKERS: "0" },
   "pooled+workers": { SQLITE_WORKERS: "2" },
-  "per-request": { SQLITE_PER_REQUEST: "1" },
+  "per-request": { SQLITE_PER_REQUEST: "1", SQLITE_WORKERS: "0" },
 };
 
 /** Small documents the bench adds (after the 233 addresses): ids 234 to 233 + SMALL_DOCUMENTS. */
@@ -223,11 +224,13 @@ const ratio = (load: string, a: string, b: string) => {
 const summary = {
   rounds: ROUNDS,
   documentsPooledVsPerRequest: ratio("GET /search/documents/:id", "pooled", "per-request"),
+  documentsDefaultVsPerRequest: ratio("GET /search/documents/:id", "pooled+workers", "per-request"),
   searchPooledVsPerRequest: ratio("GET /search (query mix)", "pooled", "per-request"),
   searchWorkersVsMainThread: ratio("GET /search (query mix)", "pooled+workers", "pooled"),
 };
 console.log(
   `\npooled / per-request, documents by id: ${summary.documentsPooledVsPerRequest}× (target ≥ 3×)` +
+    `\npooled+workers (the default) / per-request, documents by id: ${summary.documentsDefaultVsPerRequest}×` +
     `\npooled / per-request, search mix: ${summary.searchPooledVsPerRequest}×` +
     `\nworkers / main-thread readers, search mix: ${summary.searchWorkersVsMainThread}×`,
 );
