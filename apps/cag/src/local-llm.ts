@@ -117,7 +117,7 @@ export async function openLocalLlm(options: LocalLlmOptions): Promise<LocalLlm> 
     standin,
     pool,
     fetch: pool.fetch,
-    ollama: new Ollama({ host: origin, fetch: pool.fetch as typeof fetch }),
+    ollama: new Ollama({ host: origin, fetch: pool.fetch }),
     chatModel: models.chat,
     embedModel: models.embed,
     numCtx: options.numCtx ?? 32_768,

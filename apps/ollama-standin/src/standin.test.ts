@@ -15,7 +15,7 @@ let ollama: Ollama;
 beforeAll(async () => {
   standin = await startStandin({ chunkDelayMs: 1, wordsPerChunk: 2 });
   pool = new HttpPool({ origin: standin.url, connections: 4 });
-  ollama = new Ollama({ host: standin.url, fetch: pool.fetch as typeof fetch });
+  ollama = new Ollama({ host: standin.url, fetch: pool.fetch });
 });
 
 afterAll(async () => {

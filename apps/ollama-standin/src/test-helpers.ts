@@ -15,7 +15,7 @@ export function clientFor(standin: Standin, connections = 4): { ollama: Ollama; 
   const pool = new HttpPool({ origin: standin.url, connections });
   // The client's type wants Bun's whole `typeof fetch` (with `preconnect`); the pool's fetch is
   // call-compatible.
-  return { pool, ollama: new Ollama({ host: standin.url, fetch: pool.fetch as typeof fetch }) };
+  return { pool, ollama: new Ollama({ host: standin.url, fetch: pool.fetch }) };
 }
 
 /**

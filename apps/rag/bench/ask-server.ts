@@ -31,7 +31,7 @@ const pooledLlm: Llm = {
   standin: true,
   pool: http,
   fetch: http.fetch,
-  ollama: new Ollama({ host: origin, fetch: http.fetch as typeof fetch }),
+  ollama: new Ollama({ host: origin, fetch: http.fetch }),
   chatModel: "standin-chat",
   embedModel: "standin-embed",
   numCtx: 32_768,

@@ -38,7 +38,7 @@ const llm: Llm = {
   standin: standin !== undefined,
   pool: http,
   fetch: http.fetch,
-  ollama: new Ollama({ host: origin, fetch: http.fetch as typeof fetch }),
+  ollama: new Ollama({ host: origin, fetch: http.fetch }),
   chatModel,
   embedModel,
   numCtx: 32_768,

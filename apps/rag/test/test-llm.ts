@@ -76,7 +76,7 @@ export async function openTestLlm(
     standin: true,
     pool: http,
     fetch: gatedFetch,
-    ollama: new Ollama({ host: origin, fetch: http.fetch as typeof fetch }),
+    ollama: new Ollama({ host: origin, fetch: http.fetch }),
     chatModel: standin.chatModel,
     embedModel: standin.embedModel,
     numCtx: 8192,

@@ -72,7 +72,7 @@ export async function openLlm(
     standin: standinServer !== undefined,
     pool,
     fetch: pool.fetch,
-    ollama: new Ollama({ host: origin, fetch: pool.fetch as typeof fetch }),
+    ollama: new Ollama({ host: origin, fetch: pool.fetch }),
     chatModel,
     embedModel,
     numCtx: config.numCtx,

@@ -194,6 +194,9 @@ export class FetchOrigin implements OriginTransport {
     return originStats(this.origin, this.pool.stats(), this.counters, undefined);
   }
 
+  /** Bun's session opens its sockets on first use; there is nothing of ours to open. */
+  preconnect(): void {}
+
   async close(timeoutMs: number): Promise<void> {
     await this.pool.close({ timeoutMs });
     // The grace period is over: what still runs is aborted, as the socket transport's are.

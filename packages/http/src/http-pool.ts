@@ -27,6 +27,29 @@ export type HttpFetch = (
 ) => Promise<Response>;
 
 /**
+ * The pool's own `fetch` ({@link HttpPool.fetch}): an {@link HttpFetch} with Bun's
+ * `fetch.preconnect`, so it is a `typeof fetch` wherever a library asks for one.
+ *
+ * @example
+ * ```ts
+ * const ollama = new Ollama({ host: origin, fetch: http.fetch }); // no cast needed
+ * http.fetch.preconnect(origin); // one socket opened ahead of the first request
+ * ```
+ */
+export type HttpPoolFetch = HttpFetch & {
+  /**
+   * Opens a connection to `url`'s origin ahead of a first request, when the origin is one of
+   * the pool's and it has none open; a hint, as Bun's `fetch.preconnect` is (failures are
+   * ignored, the next request reports its own). The fetch transport leaves it to the first
+   * request: its sockets are Bun's session's.
+   */
+  preconnect(
+    url: string | URL,
+    options?: { dns?: boolean; tcp?: boolean; http?: boolean; https?: boolean },
+  ): void;
+};
+
+/**
  * Options of {@link HttpPool.close}.
  *
  * @example
@@ -53,7 +76,7 @@ export interface HttpCloseOptions {
  */
 export class HttpPool implements AsyncDisposable {
   /** `fetch`, bound: usable detached (`const f = http.fetch`). Paths are relative to the origin. */
-  readonly fetch: HttpFetch;
+  readonly fetch: HttpPoolFetch;
   private readonly o: ResolvedOptions;
   private readonly balancer: Balancer;
   private readonly prober: HealthProber | undefined;
@@ -97,7 +120,10 @@ export class HttpPool implements AsyncDisposable {
       (u) => prober?.watch(u),
       balanced,
     );
-    this.fetch = (input, init) => this.request(input, init);
+    this.fetch = Object.assign(
+      (input: string | URL | Request, init?: HttpRequestInit) => this.request(input, init),
+      { preconnect: (url: string | URL) => this.preconnect(url) },
+    );
   }
 
   /** True once `close()` was called. */
@@ -161,6 +187,18 @@ export class HttpPool implements AsyncDisposable {
     const left = Math.max(0, deadline - performance.now());
     await Promise.all(this.balancer.upstreams.map((u) => u.transport.close(left)));
     this.session?.close();
+  }
+
+  /** `fetch.preconnect`: one connection opened ahead to one of the pool's origins. */
+  private preconnect(url: string | URL): void {
+    if (this.closing !== undefined) return;
+    let origin: string;
+    try {
+      origin = new URL(url, this.defaultOrigin).origin;
+    } catch {
+      return;
+    }
+    this.balancer.get(origin)?.transport.preconnect();
   }
 
   /** `await using http = new HttpPool(...)` closes it at scope exit. */

@@ -13,7 +13,7 @@ export {
   HttpSocketError,
   HttpTimeoutError,
 } from "./errors.ts";
-export type { HttpCloseOptions, HttpFetch } from "./http-pool.ts";
+export type { HttpCloseOptions, HttpFetch, HttpPoolFetch } from "./http-pool.ts";
 export { HttpPool } from "./http-pool.ts";
 export type { HealthCheckOptions, HttpPoolOptions, HttpTlsOptions } from "./options.ts";
 export type { ConnectionStats, HttpPoolStats, OriginStats } from "./origin-stats.ts";

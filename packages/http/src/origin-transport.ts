@@ -29,6 +29,8 @@ export interface OriginTransport {
   stats(): Omit<OriginStats, "healthy">;
   /** What `stats()` reports; the request layer counts its redirects and retries here. */
   readonly counters: OriginCounters;
+  /** Opens a connection ahead of a first request when none is open; failures are ignored. */
+  preconnect(): void;
   close(timeoutMs: number): Promise<void>;
 }
 

@@ -192,6 +192,16 @@ export class SocketOrigin implements OriginTransport {
     });
   }
 
+  preconnect(): void {
+    const p = this.pool.stats();
+    if (this.pool.closed || p.size + p.creating > 0) return;
+    // A borrow given straight back: the pool opens the socket and keeps it idle.
+    this.pool.acquire().then(
+      (lease) => lease.release(),
+      () => {},
+    );
+  }
+
   async close(timeoutMs: number): Promise<void> {
     await this.pool.close({ timeoutMs });
     this.deadlines.clear();
