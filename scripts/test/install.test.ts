@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCommand } from "../release/run-command.ts";
 import { runRelease } from "../release/run-release.ts";
 import { readTarball } from "../release/tarball.ts";
 import { type RecordingRegistry, startRecordingRegistry } from "./recording-registry.ts";
@@ -15,20 +16,9 @@ let project: string;
 let registry: RecordingRegistry;
 const versions = new Map<string, string>();
 
-async function run(cmd: string[], cwd = project) {
-  const proc = Bun.spawn(cmd, {
-    cwd,
-    env: cleanEnv({ BUN_CONFIG_REGISTRY: registry?.url ?? "http://127.0.0.1:9/" }),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, exitCode };
+function run(cmd: string[], cwd = project) {
+  const env = cleanEnv({ BUN_CONFIG_REGISTRY: registry?.url ?? "http://127.0.0.1:9/" });
+  return runCommand(cmd, { cwd, env });
 }
 
 beforeAll(async () => {

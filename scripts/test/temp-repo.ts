@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { changesetCommand } from "../release/changesets.ts";
-import { mustRun } from "../release/run-command.ts";
+import { mustRun, runCommand } from "../release/run-command.ts";
 import { copyFiles, makeScratchCopy } from "../release/scratch-copy.ts";
 
 /** The repository these tests belong to. */
@@ -81,20 +81,8 @@ export async function dropPendingChangesets(dir: string): Promise<void> {
 }
 
 /** Runs `bun run <args>` in `cwd` and captures everything. */
-export async function bunRun(cwd: string, args: string[], env: Record<string, string | undefined>) {
-  const proc = Bun.spawn([process.execPath, "run", ...args], {
-    cwd,
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, exitCode };
+export function bunRun(cwd: string, args: string[], env: Record<string, string | undefined>) {
+  return runCommand([process.execPath, "run", ...args], { cwd, env });
 }
 
 /**

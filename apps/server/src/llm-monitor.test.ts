@@ -150,7 +150,8 @@ describe("LlmMonitor", () => {
     }
     const models = { chat: "chat:latest", embed: "embed:latest" };
 
-    it("keeps the LLM up while every pool connection is busy with other requests", async () => {
+    /** A monitor whose checks time out after 30 ms, with the pool's `busy` as given. */
+    function monitorWith(busy: boolean): LlmMonitor {
       const monitor = new LlmMonitor({
         fetch: hangingAfterFirst(models),
         origin: "http://127.0.0.1:1",
@@ -158,25 +159,21 @@ describe("LlmMonitor", () => {
         models,
         log: () => {},
         checkTimeoutMs: 30,
-        busy: () => true,
+        busy: () => busy,
       });
       cleanups.push(() => monitor.stop());
+      return monitor;
+    }
+
+    it("keeps the LLM up while every pool connection is busy with other requests", async () => {
+      const monitor = monitorWith(true);
       expect((await monitor.start()).available).toBe(true);
       await monitor.check();
       expect(monitor.state()).toMatchObject({ available: true, reachable: true });
     });
 
     it("reports it down when the pool was not busy", async () => {
-      const monitor = new LlmMonitor({
-        fetch: hangingAfterFirst(models),
-        origin: "http://127.0.0.1:1",
-        standin: false,
-        models,
-        log: () => {},
-        checkTimeoutMs: 30,
-        busy: () => false,
-      });
-      cleanups.push(() => monitor.stop());
+      const monitor = monitorWith(false);
       expect((await monitor.start()).available).toBe(true);
       await monitor.check();
       expect(monitor.state()).toMatchObject({ available: false, reachable: false });
