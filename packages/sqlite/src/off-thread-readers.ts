@@ -87,11 +87,12 @@ export class OffThreadReaders {
     sql: string,
     params: SqlParams | undefined,
     signal: AbortSignal | undefined,
+    retried = false,
   ): Promise<unknown> {
     const lease = this.pool.tryAcquire();
-    if (lease !== undefined) return this.run(lease, op, sql, params, signal);
+    if (lease !== undefined) return this.run(lease, op, sql, params, signal, retried);
     return this.pool.acquire(signal === undefined ? undefined : { signal }).then(
-      (acquired) => this.run(acquired, op, sql, params, signal),
+      (acquired) => this.run(acquired, op, sql, params, signal, retried),
       (error: unknown) => {
         this.counts.failed++;
         throw error;
@@ -153,6 +154,7 @@ export class OffThreadReaders {
     sql: string,
     params: SqlParams | undefined,
     signal: AbortSignal | undefined,
+    retried: boolean,
   ): Promise<unknown> {
     const reader = lease.resource;
     // A forced close() between the hand-off and here took the reader back.
@@ -187,6 +189,11 @@ export class OffThreadReaders {
       },
       (error: unknown) => {
         done();
+        // The process died on its own (killed from outside while idle, say) before it could
+        // answer: a read is safe to run again, once, on its replacement.
+        if (!retried && isCrash(error) && !signal?.aborted && !this.pool.closed) {
+          return this.query(op, sql, params, signal, true);
+        }
         this.counts.failed++;
         throw error;
       },
@@ -195,7 +202,8 @@ export class OffThreadReaders {
 
   /** Stops a running query on purpose: its process is killed, and the pool replaces it. */
   private kill(reader: ReaderProcess, error: Error): void {
-    if (!reader.alive) return;
+    // Not busy: its query was answered in the same turn; the reader is fine as it is.
+    if (!reader.alive || !reader.busy) return;
     this.counts.killed++;
     this.counts.restarts++;
     reader.stop(error);
@@ -218,4 +226,9 @@ export class OffThreadReaders {
     error.message = `${this.o.name}: query aborted; its reader process was killed`;
     return error;
   }
+}
+
+/** A reader that exited without being told to: `SQLITE_WORKER_FAILED`, not a timeout or an abort. */
+function isCrash(error: unknown): boolean {
+  return error instanceof SqliteWorkerError && error.code === "SQLITE_WORKER_FAILED";
 }

@@ -84,6 +84,11 @@ export class ReaderProcess {
     return !this.gone && !this.ending;
   }
 
+  /** True while a query sent to it has not been answered. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /**
    * Runs `all` or `get` in the process; rows come back as plain objects, errors rebuilt with
    * their class and code. One query at a time: the pool lends the process to one caller.

@@ -133,6 +133,23 @@ describe("all()/get() with a signal", () => {
   });
 });
 
+describe("a reader process that dies on its own", () => {
+  // Killed from outside (the OOM killer, an operator) while idle: the pool may lend it before
+  // its exit is seen. The read never ran, and reads are safe to repeat, so the caller must not
+  // see the crash.
+  it("runs the next read on its replacement instead of failing it", async () => {
+    const db = open();
+    const pid = await readerPid(db);
+    process.kill(pid, "SIGKILL");
+    expect(await db.get("select 2 as two")).toEqual({ two: 2 });
+    expect(await eventually(() => reaped(pid), 2_000)).toBe(true);
+    const stats = db.stats().workers;
+    expect(stats?.failed).toBe(0);
+    expect(stats?.restarts).toBeGreaterThanOrEqual(1);
+    expect(stats?.pids).not.toContain(pid);
+  });
+});
+
 describe("close() with off-thread readers", () => {
   it("kills a reader still inside a query when the grace period ends, and leaves no process", async () => {
     const db = open();
