@@ -7,7 +7,8 @@
  * the ratios work/base and work/minimal. A speed-up is only real if it shows here, in one run.
  * Linux only.
  *
- * Run: bun bench/ab.ts   (env: BASE=HEAD ROUNDS=5 REQUESTS=60000 CONCURRENCY=1,8,64,256)
+ * Run: bun bench/ab.ts   (env: BASE=HEAD ROUNDS=5 REQUESTS=60000 CONCURRENCY=1,8,64,256
+ * MAX_CONNECTIONS=32: sockets per client are min(concurrency, MAX_CONNECTIONS), as in index.ts)
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -20,6 +21,7 @@ const BASE = process.env.BASE ?? "HEAD";
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const REQUESTS = Number(process.env.REQUESTS ?? 60_000);
 const CONCURRENCY = (process.env.CONCURRENCY ?? "1,8,64,256").split(",").map(Number);
+const MAX_CONNECTIONS = Number(process.env.MAX_CONNECTIONS ?? 32);
 const MODES = ["base", "work", "minimal"] as const;
 type Mode = (typeof MODES)[number];
 
@@ -56,7 +58,7 @@ interface Run {
 }
 
 async function measure(mode: Mode, concurrency: number, requests: number): Promise<Run> {
-  const connections = Math.min(concurrency, 32);
+  const connections = Math.min(concurrency, MAX_CONNECTIONS);
   let get: () => Promise<Response>;
   let done: () => unknown;
   if (mode === "minimal") {

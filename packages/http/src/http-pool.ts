@@ -218,17 +218,33 @@ export class HttpPool implements AsyncDisposable {
       return Promise.reject(error);
     }
     this.active++;
-    const response =
-      prepared instanceof Promise
-        ? prepared.then((req) => this.dispatch(req))
-        : this.dispatch(prepared);
-    response.then(this.settle, this.settle);
-    return response;
+    // Each path settles `active` itself, in the reaction that produces the caller's result: a
+    // separate reaction per request would cost a promise and a microtask more.
+    if (!(prepared instanceof Promise)) return this.dispatch(prepared);
+    return prepared.then(
+      (req) => this.dispatch(req),
+      (error: unknown) => {
+        this.settle();
+        throw error;
+      },
+    );
   }
 
   /** A request admitted before `close()` got its final head, or failed. */
   private readonly settle = (): void => {
     if (--this.active === 0) this.quiet?.();
+  };
+
+  /** Settles once `result`, the caller's final response, is there. */
+  private settleWith(result: Response | Promise<Response>): Response | Promise<Response> {
+    if (result instanceof Promise) result.then(this.settle, this.settle);
+    else this.settle();
+    return result;
+  }
+
+  private readonly settleWithError = (error: unknown): never => {
+    this.settle();
+    throw error;
   };
 
   /** The pool origin `href` starts with, if any. */
@@ -247,6 +263,7 @@ export class HttpPool implements AsyncDisposable {
     if (req.origin !== undefined) {
       fixed = this.balancer.get(req.origin);
       if (fixed === undefined) {
+        this.settle();
         return Promise.reject(
           new HttpOriginMismatchError(this.defaultOrigin, req.origin + req.target, "URL"),
         );
@@ -259,10 +276,15 @@ export class HttpPool implements AsyncDisposable {
       const upstream = fixed ?? this.balancer.upstreams[0]!;
       return upstream.transport
         .send(req)
-        .then((response) => this.afterResponse(req, hop, response, upstream, 0));
+        .then(
+          (response) => this.settleWith(this.afterResponse(req, hop, response, upstream, 0)),
+          this.settleWithError,
+        );
     }
-    return this.attempt(hop, fixed, req.signal).then(({ response, upstream }) =>
-      this.afterResponse(req, hop, response, upstream, 0),
+    return this.attempt(hop, fixed, req.signal).then(
+      ({ response, upstream }) =>
+        this.settleWith(this.afterResponse(req, hop, response, upstream, 0)),
+      this.settleWithError,
     );
   }
 
