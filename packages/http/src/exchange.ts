@@ -9,13 +9,8 @@ import type { OriginCounters } from "./origin-stats.ts";
 import type { AttemptRequest } from "./origin-transport.ts";
 import { poolResponse } from "./pool-response.ts";
 import { type WriteEvents, writeRequest } from "./request-writer.ts";
-import {
-  Framing,
-  findHeadEnd,
-  type HeadLimits,
-  parseHead,
-  type ResponseHead,
-} from "./response-parser.ts";
+import type { ResponseHeads } from "./response-heads.ts";
+import { Framing, findHeadEnd, type HeadLimits, type ResponseHead } from "./response-parser.ts";
 import { type BodyHost, StreamedBody } from "./streamed-body.ts";
 
 /**
@@ -25,6 +20,8 @@ export interface ExchangeConfig {
   origin: string;
   /** Request heads of this origin, with its `host[:port]` for the Host header. */
   heads: HeadCache;
+  /** Response heads of this origin, parsed once per distinct head. */
+  responseHeads: ResponseHeads;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -199,7 +196,7 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
         this.headBuf = buf;
         return;
       }
-      const head = parseHead(buf, end, this.request.method, limits, origin);
+      const head = this.config.responseHeads.parse(buf, end, this.request.method);
       if (head.status >= 200) {
         this.headBuf = undefined;
         return this.startBody(head, buf, end);

@@ -120,9 +120,39 @@ export function parseHead(
   limits: HeadLimits,
   origin: string,
 ): ResponseHead {
+  return parseHeadText(headText(buf, end), method, limits, origin);
+}
+
+/**
+ * The latin-1 text of the head `buf[0..end)` up to its blank line, every line in it ending in
+ * LF (with or without a CR before it): what {@link parseHeadText} reads.
+ *
+ * @example
+ * ```ts
+ * headText(Buffer.from("HTTP/1.1 204 No Content\r\n\r\n"), 27); // "HTTP/1.1 204 No Content\r\n"
+ * ```
+ */
+export function headText(buf: Buffer, end: number): string {
+  return buf.toString("latin1", 0, buf[end - 2] === CR ? end - 2 : end - 1);
+}
+
+/**
+ * {@link parseHead} on the head's text, as {@link headText} returns it.
+ *
+ * @throws {HttpParseError} on anything RFC 9112 does not allow.
+ *
+ * @example
+ * ```ts
+ * parseHeadText("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n", "GET", limits, origin).contentLength; // 2
+ * ```
+ */
+export function parseHeadText(
+  text: string,
+  method: string,
+  limits: HeadLimits,
+  origin: string,
+): ResponseHead {
   // One pass over the latin-1 text with indexOf and char codes: this runs once per response.
-  // Up to the blank line; every line in `text` then ends in LF, with or without a CR before it.
-  const text = buf.toString("latin1", 0, buf[end - 2] === CR ? end - 2 : end - 1);
   const len = text.length;
   const statusLf = text.indexOf("\n");
   const eol = lineEnd(text, statusLf);

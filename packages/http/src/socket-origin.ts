@@ -11,6 +11,7 @@ import {
   translateAcquireError,
 } from "./origin-transport.ts";
 import { isIdempotent } from "./request.ts";
+import { ResponseHeads } from "./response-heads.ts";
 
 // Partial on purpose: a reason @pool/core adds later is counted as "error", not a crash.
 const POOL_REASONS: Partial<Record<DestroyReason, CloseReason>> = {
@@ -67,13 +68,15 @@ export class SocketOrigin implements OriginTransport {
       deadlines: this.deadlines,
       onIdleClose: (connection) => this.pool.evict(connection),
     };
+    const limits = { maxHeaderBytes: o.maxHeaderBytes, maxHeaderCount: o.maxHeaderCount };
     this.config = {
       origin: this.origin,
       heads: new HeadCache(url.host),
+      responseHeads: new ResponseHeads(limits, this.origin),
       headersTimeoutMs: o.headersTimeoutMs,
       bodyTimeoutMs: o.bodyTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,
-      limits: { maxHeaderBytes: o.maxHeaderBytes, maxHeaderCount: o.maxHeaderCount },
+      limits,
       counters: this.counters,
     };
     this.pool = new Pool<Connection>({
