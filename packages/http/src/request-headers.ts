@@ -82,12 +82,27 @@ export class RequestHeaders {
   highBytes = false;
 
   /**
+   * The headers of every request given none: one frozen instance instead of four objects per
+   * request. Whoever adds a field to a request's headers copies them first if they are this one.
+   */
+  static readonly NONE: RequestHeaders = RequestHeaders.frozenEmpty();
+
+  private static frozenEmpty(): RequestHeaders {
+    const none = new RequestHeaders();
+    Object.freeze(none.names);
+    Object.freeze(none.lower);
+    Object.freeze(none.values);
+    return Object.freeze(none);
+  }
+
+  /**
+   * @returns {@link RequestHeaders.NONE} for `undefined` and `null`.
    * @throws {HttpInvalidHeaderError} on a name that is not a token or a value with CR, LF, NUL
    *   or a character without a byte.
    */
   static from(init: unknown, origin: string): RequestHeaders {
+    if (init === undefined || init === null) return RequestHeaders.NONE;
     const headers = new RequestHeaders();
-    if (init === undefined || init === null) return headers;
     if (init instanceof Headers) {
       // Headers already validated and combined them; only the byte check is left.
       for (const [name, value] of init) headers.add(name, value, origin);

@@ -104,6 +104,14 @@ describe("prepareRequest", () => {
     ]).toEqual(["x/y", "b"]);
   });
 
+  it("gives a body's Content-Type to its own request only, not to later ones without headers", async () => {
+    const posted = await prepare("/", { method: "POST", body: "s" });
+    const plain = await prepare("/");
+    expect(posted.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    expect(plain.headers.get("content-type")).toBeUndefined();
+    expect(plain.headers.names).toEqual([]);
+  });
+
   it("reads a Request's method, headers and body", async () => {
     const req = await prepare(
       new Request(`${ORIGIN}/r`, { method: "PUT", body: "payload", headers: { "x-a": "1" } }),

@@ -178,6 +178,7 @@ function withBody(
     throw new HttpInvalidRequestError(where, `a ${method} request cannot have a body`);
   }
   if (contentType !== undefined && !prepared.headers.has("content-type")) {
+    if (prepared.headers === RequestHeaders.NONE) prepared.headers = new RequestHeaders();
     prepared.headers.set("content-type", contentType);
   }
   prepared.body = body;
