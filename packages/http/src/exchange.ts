@@ -217,9 +217,8 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
     const { origin } = this.config;
     if (head.status > 599) throw new HttpParseError(origin, `status ${head.status} out of range`);
     this.head = head;
-    const init = { status: head.status, statusText: head.statusText, headers: head.headers };
     if (head.framing === Framing.None) {
-      this.deliver(poolResponse(null, init, origin));
+      this.deliver(poolResponse(null, head, origin));
       return this.complete(buf.length - offset);
     }
     const codings = head.contentEncoding === "" ? NO_CODINGS : contentCodings(head.contentEncoding);
@@ -228,18 +227,18 @@ export class Exchange implements ConnectionUser, WriteEvents, BodyHost {
     if (head.framing === Framing.Length && buf.length - offset >= length) {
       // The usual small response: the whole body came with the head, no framer or stream needed.
       const bytes = length === 0 ? EMPTY : buf.subarray(offset, offset + length);
-      this.deliver(poolResponse(this.wholeBody(bytes, codings), init, origin));
+      this.deliver(poolResponse(this.wholeBody(bytes, codings), head, origin));
       return this.complete(buf.length - offset - length);
     }
     const framer = new BodyFramer(head, origin, this.config.limits.maxHeaderBytes);
     const chunks: Uint8Array[] = [];
     if (framer.take(buf, offset, chunks)) {
-      this.deliver(poolResponse(this.wholeBody(concat(chunks), codings), init, origin));
+      this.deliver(poolResponse(this.wholeBody(concat(chunks), codings), head, origin));
       return this.complete(framer.leftover);
     }
     this.body = new StreamedBody(framer, chunks, codings, origin, this);
     this.restartBodyTimeout();
-    this.deliver(poolResponse(this.body.stream, init, origin));
+    this.deliver(poolResponse(this.body.stream, head, origin));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { HttpParseError } from "./errors.ts";
+import type { ResponseHead } from "./response-parser.ts";
 
 const kUrl = Symbol("url");
 const kRedirected = Symbol("redirected");
@@ -55,23 +56,28 @@ export function setLocation(response: Response, url: string, redirected: boolean
 }
 
 /**
- * A response from parsed parts. A header `Response` refuses (a name or value it cannot hold) is
- * the server's parse error.
+ * A response with a parsed head. A header `Response` refuses (a name or value it cannot hold)
+ * is the server's parse error.
  *
- * @throws {HttpParseError} when `Response` refuses the parts.
+ * @throws {HttpParseError} when `Response` refuses the head.
  *
  * @example
  * ```ts
- * poolResponse(bytes, { status: 200, statusText: "OK", headers: [["a", "1"]] }, origin);
+ * poolResponse(bytes, parseHead(buf, end, "GET", limits, origin), origin);
  * ```
  */
 export function poolResponse(
   body: Uint8Array | ReadableStream<Uint8Array> | null,
-  init: { status: number; statusText: string; headers: [string, string][] },
+  head: ResponseHead,
   origin: string,
 ): Response {
   try {
-    return new PoolResponse(body, init);
+    head.init ??= {
+      status: head.status,
+      statusText: head.statusText,
+      headers: new Headers(head.headers),
+    };
+    return new PoolResponse(body, head.init);
   } catch (error) {
     throw new HttpParseError(origin, `response rejected: ${(error as Error).message}`);
   }

@@ -43,6 +43,12 @@ export interface ResponseHead {
   keepAliveTimeoutMs: number;
   /** The `Content-Encoding` value, lower-cased; `""` when absent. */
   contentEncoding: string;
+  /**
+   * `Response`'s init for this head, made on its first response and shared by every later one
+   * with the same head (see `ResponseHeads`): `Response` copies a ready `Headers` in about half
+   * the time it takes to build one from pairs.
+   */
+  init: { status: number; statusText: string; headers: Headers } | undefined;
 }
 
 /**
@@ -284,6 +290,7 @@ export function parseHeadText(
     keepAlive,
     keepAliveTimeoutMs,
     contentEncoding,
+    init: undefined,
   };
 }
 
