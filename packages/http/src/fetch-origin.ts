@@ -116,12 +116,7 @@ export class FetchOrigin implements OriginTransport {
   send(request: AttemptRequest): Promise<Response> {
     const signal = request.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let lease: Lease<Slot> | undefined;
-    try {
-      lease = this.pool.tryAcquire();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const lease = this.pool.tryAcquire();
     // An idle slot (the usual case) goes straight to fetch: no promise of ours before it.
     if (lease !== undefined) return this.fetchWith(lease, request);
     this.pending++;
