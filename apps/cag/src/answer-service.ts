@@ -106,6 +106,7 @@ export class AnswerService {
   readonly #threshold: number;
   readonly #gate: GenerationGate;
   readonly #inFlight = new Map<string, SharedGeneration<Resolution>>();
+  #closed = false;
 
   constructor(options: {
     llm: Llm;
@@ -134,6 +135,7 @@ export class AnswerService {
    * closing) and waits until each has settled, so nothing keeps using the pools after it.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     const running = [...this.#inFlight.values()];
     const reason = new AppError(503, "LLM_UNAVAILABLE", "the cag app is closing");
     for (const resolution of running) resolution.abort(reason);
@@ -152,11 +154,12 @@ export class AnswerService {
     if (normalized === "") {
       throw new AppError(400, "VALIDATION_FAILED", "question: has no words", "question");
     }
+    if (this.#closed) throw new AppError(503, "LLM_UNAVAILABLE", "the cag app is closing");
     const key = this.#cache.keyOf(normalized);
     try {
       // In flight first: its answer is stored before it leaves the map, so no window opens
       // between "not in the cache yet" and "no longer in flight".
-      let running = this.#inFlight.get(key);
+      let running = this.#joinable(key);
       let lookupMs = 0;
       if (!running) {
         const exact = await this.#cache.getExact(key);
@@ -166,7 +169,7 @@ export class AnswerService {
           onToken?.(exact.answer);
           return this.#result(exact.answer, "exact", { totalMs: elapsed(started), lookupMs });
         }
-        running = this.#inFlight.get(key);
+        running = this.#joinable(key);
       }
       const leader = !running;
       const resolution = running ?? this.#resolve(key, question, normalized);
@@ -196,6 +199,15 @@ export class AnswerService {
       this.#counters.failed();
       throw llmError(error, this.#llm, signal);
     }
+  }
+
+  /**
+   * The resolution of `key` in flight, unless every asker left it: it is being aborted, and an
+   * ask joining it would get that abort instead of an answer. A new resolution replaces it.
+   */
+  #joinable(key: string): SharedGeneration<Resolution> | undefined {
+    const running = this.#inFlight.get(key);
+    return running?.abandoned ? undefined : running;
   }
 
   /** Starts the one resolution of `key`; it leaves the in-flight map only once it settled. */

@@ -79,7 +79,34 @@ describe("POST /ask: one LLM call per distinct question", () => {
   });
 });
 
+describe("POST /ask after every asker of a question left", () => {
+  // The abandoned resolution stays in flight until its embedding returns: an ask joining it
+  // used to get its abort, a DOMException that became a 500.
+  it("starts a new resolution instead of joining the abandoned one", async () => {
+    h = await Harness.start({ standin: { chunkDelayMs: 5 } });
+    await h.standin.setFaults({ headersDelayMs: { embed: 300 }, endpoints: ["embed"], times: 1 });
+    const left = new AbortController();
+    const first = h.ask(QUESTION, {}, { signal: left.signal });
+    await Bun.sleep(50);
+    left.abort();
+    await Promise.resolve(first).catch(() => undefined);
+    const second = await h.ask(QUESTION);
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as AskJson).cache).toBe("miss");
+  });
+});
+
 describe("CagApp.close", () => {
+  it("refuses asks that arrive after it with 503, without touching the pools", async () => {
+    h = await Harness.start();
+    await h.cag.close?.();
+    const chatsBefore = h.standin.calls.chat;
+    const res = await h.ask(QUESTION);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as ErrorJson).error.code).toBe("LLM_UNAVAILABLE");
+    expect(h.standin.calls.chat).toBe(chatsBefore);
+  });
+
   it("aborts the generations in flight: their askers get 503 and the LLM request ends", async () => {
     h = await Harness.start({ standin: { chunkDelayMs: 50, wordsPerChunk: 1 } });
     const before = h.standin.calls.chat;

@@ -153,28 +153,28 @@ const SPECS: Spec[] = [
   },
   {
     name: "pool_sqlite_workers",
-    help: "Reader Workers running.",
+    help: "Off-thread reader processes running.",
     kind: "gauge",
     labels: [],
     read: (s) => [[{}, s.sqlite.workers?.size ?? 0]],
   },
   {
     name: "pool_sqlite_workers_busy",
-    help: "Reader Workers running a query now.",
+    help: "Reader processes running a query now.",
     kind: "gauge",
     labels: [],
     read: (s) => [[{}, s.sqlite.workers?.borrowed ?? 0]],
   },
   {
     name: "pool_sqlite_worker_queue",
-    help: "Queries waiting for a free reader Worker.",
+    help: "Queries waiting for a free reader process.",
     kind: "gauge",
     labels: [],
     read: (s) => [[{}, s.sqlite.workers?.pending ?? 0]],
   },
   {
     name: "pool_sqlite_worker_queries_total",
-    help: "Queries run on reader Workers, by outcome.",
+    help: "Queries run on reader processes, by outcome.",
     kind: "counter",
     labels: ["outcome"],
     read: (s) => [
@@ -184,7 +184,7 @@ const SPECS: Spec[] = [
   },
   {
     name: "pool_sqlite_worker_restarts_total",
-    help: "Reader Workers replaced after a crash or a query timeout.",
+    help: "Reader processes replaced after a crash or a query timeout (killed).",
     kind: "counter",
     labels: [],
     read: (s) => [[{}, s.sqlite.workers?.restarts ?? 0]],
