@@ -11,10 +11,11 @@
  * MAX_CONNECTIONS=32: sockets per client are min(concurrency, MAX_CONNECTIONS), as in index.ts)
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpPool } from "../src/index.ts";
+import { type CpuRun, cpuRun, startRawServer } from "./cpu-run.ts";
 import { MinimalClient } from "./minimal-client.ts";
 
 const BASE = process.env.BASE ?? "HEAD";
@@ -34,61 +35,22 @@ execFileSync("tar", ["-x", "-C", join(dir, "pkg")], { input: archive });
 symlinkSync(join(pkg, "node_modules"), join(dir, "pkg", "node_modules"));
 const Base = (await import(join(dir, "pkg", "src", "index.ts"))) as { HttpPool: typeof HttpPool };
 
-const server = Bun.spawn([process.execPath, join(import.meta.dir, "server.ts")], {
-  stdin: "pipe",
-  stdout: "pipe",
-  stderr: "inherit",
-});
-const { value } = await server.stdout.getReader().read();
-const { port } = JSON.parse(new TextDecoder().decode(value)) as { port: number };
-const origin = `http://127.0.0.1:${port}`;
+const server = await startRawServer();
+const { port, origin } = server;
 const url = `${origin}/api/bench`;
 
-/** This thread's CPU time so far, in µs (clock ticks of 10 ms: measure many requests). */
-function threadCpuUs(): { user: number; system: number } {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
-}
-
-interface Run {
-  rps: number;
-  userUs: number;
-  systemUs: number;
-}
-
-async function measure(mode: Mode, concurrency: number, requests: number): Promise<Run> {
+async function measure(mode: Mode, concurrency: number, requests: number): Promise<CpuRun> {
   const connections = Math.min(concurrency, MAX_CONNECTIONS);
-  let get: () => Promise<Response>;
-  let done: () => unknown;
   if (mode === "minimal") {
     const client = await MinimalClient.connect("127.0.0.1", port, connections);
-    get = () => client.get("/api/bench");
-    done = () => client.close();
-  } else {
-    const pool = new (mode === "base" ? Base.HttpPool : HttpPool)({ origin, connections });
-    get = () => pool.fetch(url);
-    done = () => pool.close();
+    return cpuRun(
+      { get: () => client.get("/api/bench"), close: () => client.close() },
+      concurrency,
+      requests,
+    );
   }
-  const run = async (n: number) => {
-    let next = 0;
-    const worker = async () => {
-      while (next++ < n) await (await get()).text();
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  };
-  await run(2_000);
-  const before = threadCpuUs();
-  const t0 = performance.now();
-  await run(requests);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = threadCpuUs();
-  await done();
-  return {
-    rps: requests / seconds,
-    userUs: (after.user - before.user) / requests,
-    systemUs: (after.system - before.system) / requests,
-  };
+  const pool = new (mode === "base" ? Base.HttpPool : HttpPool)({ origin, connections });
+  return cpuRun({ get: () => pool.fetch(url), close: () => pool.close() }, concurrency, requests);
 }
 
 const median = (xs: number[]) => {
@@ -97,7 +59,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const runs = new Map<string, Run[]>();
+const runs = new Map<string, CpuRun[]>();
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of CONCURRENCY) {
@@ -111,15 +73,13 @@ try {
     process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
   }
 } finally {
-  server.stdin.end();
-  server.kill();
-  await server.exited;
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
 const rows: Record<string, unknown>[] = [];
 for (const c of CONCURRENCY) {
-  const m = (mode: Mode, f: (r: Run) => number) => median(runs.get(`${c}/${mode}`)!.map(f));
+  const m = (mode: Mode, f: (r: CpuRun) => number) => median(runs.get(`${c}/${mode}`)!.map(f));
   // Per-round ratios, so a round the machine slowed down for everyone cancels out.
   const ratio = (a: Mode, b: Mode) => {
     const as = runs.get(`${c}/${a}`)!;
