@@ -1,5 +1,5 @@
-import { ErrorSchema } from "@app/kit";
-import { createRoute, type z } from "@hono/zod-openapi";
+import { errorResponse as error, jsonContent as json } from "@app/kit";
+import { createRoute } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import {
   ASK_MAX_BYTES,
@@ -10,8 +10,6 @@ import {
   ContextSchema,
 } from "./schemas.ts";
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
-const error = (description: string) => ({ description, content: json(ErrorSchema) });
 const notReady = error("The app is still starting (NOT_READY, with progress)");
 
 /**

@@ -11,6 +11,7 @@ export { ftsIndexSql } from "./fts-index.ts";
 export { liftIdleTimeout } from "./idle-timeout.ts";
 export type { Llm, LlmState } from "./llm.ts";
 export { notReady } from "./not-ready.ts";
+export { errorResponse, jsonContent } from "./openapi-content.ts";
 export type { PackOptions } from "./pack-sentences.ts";
 export { packSentences } from "./pack-sentences.ts";
 export { perRequestReads } from "./per-request-reads.ts";

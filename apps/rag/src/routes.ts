@@ -1,4 +1,4 @@
-import { ErrorSchema } from "@app/kit";
+import { errorResponse as error, jsonContent as json } from "@app/kit";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   AnswerSchema,
@@ -9,9 +9,6 @@ import {
   IdParamSchema,
   ListQuerySchema,
 } from "./schemas.ts";
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
-const error = (description: string) => ({ description, content: json(ErrorSchema) });
 
 /** `POST /ask`: a grounded answer with citations, as JSON or Server-Sent Events. */
 export const askRoute = createRoute({

@@ -1,4 +1,4 @@
-import { ErrorSchema } from "@app/kit";
+import { errorResponse as error, jsonContent as json } from "@app/kit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import {
@@ -10,8 +10,6 @@ import {
   SearchResultSchema,
 } from "./schemas.ts";
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
-const error = (description: string) => ({ description, content: json(ErrorSchema) });
 const notReady = error("The app is still seeding (NOT_READY, with progress)");
 const limitBody = bodyLimit({ maxSize: REQUEST_MAX_BYTES });
 
